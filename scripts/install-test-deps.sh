@@ -34,3 +34,18 @@ fi
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
 	echo "note: add /usr/local/go/bin to PATH" >&2
 fi
+
+# cnitool (the CNI project's reference client) drives the plugins in the
+# integration suite and the ECMP demo. Installed once into the project-local
+# .cache/bin (git-ignored), or $CNITOOL_BIN when set; skipped when present.
+CNITOOL_VERSION=v1.3.1
+CNITOOL_BIN=${CNITOOL_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cache/bin}
+if [ ! -x "$CNITOOL_BIN/cnitool" ]; then
+	if command -v go >/dev/null 2>&1; then
+		echo "installing cnitool ${CNITOOL_VERSION} into ${CNITOOL_BIN}"
+		mkdir -p "$CNITOOL_BIN"
+		GOBIN="$CNITOOL_BIN" CGO_ENABLED=0 go install "github.com/containernetworking/cni/cnitool@${CNITOOL_VERSION}"
+	else
+		echo "note: go not found; cnitool not installed (the cnitool specs will skip)" >&2
+	fi
+fi
