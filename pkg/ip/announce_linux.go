@@ -1,0 +1,143 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package ip
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Announce tells the neighbours on ifName, in the calling thread's
+// namespace, that ips now live at ifName's MAC address: a gratuitous ARP
+// for each IPv4 address and an unsolicited neighbour advertisement for each
+// IPv6 one. A new link keeps an address that another MAC had a moment ago
+// (a restarted pod), and neighbours would otherwise keep sending to the old
+// MAC until their cache entry expires. It is best effort: errors are
+// written to stderr and never returned, so that it cannot fail an ADD.
+func Announce(ifName string, ips []net.IP) {
+	if err := AnnounceAddrs(ifName, ips); err != nil {
+		fmt.Fprintf(os.Stderr, "announce addresses on %s: %v\n", ifName, err)
+	}
+}
+
+// AnnounceAddrs is Announce returning its errors, one per address that
+// could not be announced.
+func AnnounceAddrs(ifName string, ips []net.IP) error {
+	if len(ips) == 0 {
+		return nil
+	}
+	iface, err := net.InterfaceByName(ifName)
+	if err != nil {
+		return fmt.Errorf("find %s: %w", ifName, err)
+	}
+	if len(iface.HardwareAddr) != 6 || iface.Flags&net.FlagLoopback != 0 {
+		// Neighbour discovery needs an Ethernet address to announce.
+		return nil
+	}
+	var errs []error
+	for _, a := range ips {
+		switch {
+		case Is4(a):
+			errs = append(errs, sendGratuitousARP(iface, a.To4()))
+		case Is6(a):
+			errs = append(errs, sendUnsolicitedNA(iface, a))
+		default:
+			errs = append(errs, fmt.Errorf("announce %v: invalid address", a))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// htons converts a 16-bit value to network byte order, as the socket
+// address of a packet socket wants its protocol.
+func htons(v uint16) uint16 {
+	return v<<8 | v>>8
+}
+
+// sendGratuitousARP broadcasts an ARP announcement (RFC 5227 section 2.3):
+// a request whose sender and target protocol addresses are both addr.
+// Requests rather than replies because some hosts update their cache only
+// on requests.
+func sendGratuitousARP(iface *net.Interface, addr net.IP) error {
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ARP)))
+	if err != nil {
+		return fmt.Errorf("send gratuitous arp for %s: open packet socket: %w", addr, err)
+	}
+	defer unix.Close(fd)
+
+	pkt := make([]byte, 28)
+	binary.BigEndian.PutUint16(pkt[0:], 1)             // hardware type Ethernet
+	binary.BigEndian.PutUint16(pkt[2:], unix.ETH_P_IP) // protocol type IPv4
+	pkt[4], pkt[5] = 6, 4                              // address lengths
+	binary.BigEndian.PutUint16(pkt[6:], 1)             // operation request
+	copy(pkt[8:14], iface.HardwareAddr)                // sender hardware address
+	copy(pkt[14:18], addr)                             // sender protocol address
+	copy(pkt[24:28], addr)                             // target protocol address; target hw stays zero
+	to := &unix.SockaddrLinklayer{
+		Protocol: htons(unix.ETH_P_ARP),
+		Ifindex:  iface.Index,
+		Halen:    6,
+		Addr:     [8]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+	}
+	if err := unix.Sendto(fd, pkt, 0, to); err != nil {
+		return fmt.Errorf("send gratuitous arp for %s on %s: %w", addr, iface.Name, err)
+	}
+	return nil
+}
+
+// allNodes is ff02::1, where unsolicited advertisements go (RFC 4861 7.2.6).
+var allNodes = [16]byte{0xff, 0x02, 15: 1}
+
+// sendUnsolicitedNA sends a neighbour advertisement for addr to all nodes,
+// with the override flag and the target link-layer address option, as
+// RFC 4861 section 7.2.6 describes. The kernel fills in the ICMPv6 checksum
+// of raw ICMPv6 sockets (RFC 3542 section 3.1). Hop limit 255 is required:
+// receivers drop neighbour discovery messages that crossed a router.
+func sendUnsolicitedNA(iface *net.Interface, addr net.IP) error {
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMPV6)
+	if err != nil {
+		return fmt.Errorf("send neighbour advertisement for %s: open icmpv6 socket: %w", addr, err)
+	}
+	defer unix.Close(fd)
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, 255); err != nil {
+		return fmt.Errorf("send neighbour advertisement for %s: set hop limit: %w", addr, err)
+	}
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_IF, iface.Index); err != nil {
+		return fmt.Errorf("send neighbour advertisement for %s: set interface %s: %w", addr, iface.Name, err)
+	}
+	// Send from the announced address itself when the kernel allows it;
+	// an address still in DAD cannot be bound (EADDRNOTAVAIL), and then
+	// the kernel picks the source.
+	src := &unix.SockaddrInet6{ZoneId: uint32(iface.Index)}
+	copy(src.Addr[:], addr.To16())
+	_ = unix.Bind(fd, src)
+
+	pkt := make([]byte, 32)
+	pkt[0] = 136  // type neighbour advertisement; code and checksum zero
+	pkt[4] = 0x20 // flags: override, not solicited, not router
+	copy(pkt[8:24], addr.To16())
+	pkt[24], pkt[25] = 2, 1 // option target link-layer address, 8 bytes
+	copy(pkt[26:32], iface.HardwareAddr)
+	to := &unix.SockaddrInet6{Addr: allNodes, ZoneId: uint32(iface.Index)}
+	if err := unix.Sendto(fd, pkt, 0, to); err != nil {
+		return fmt.Errorf("send neighbour advertisement for %s on %s: %w", addr, iface.Name, err)
+	}
+	return nil
+}
