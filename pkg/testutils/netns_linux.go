@@ -12,7 +12,6 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-
 // Package testutils helps tests of this project: throwaway network
 // namespaces, kernel feature probes, in-process plugin verbs, the CNI spec
 // versions to test against, and routes rendered as iproute2-style text.
