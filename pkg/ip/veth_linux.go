@@ -92,13 +92,20 @@ func SetupVethWithName(contVethName, hostVethName string, mtu int, contVethMac s
 		}
 	}()
 
-	contLink, err := upLink(h, contVethName)
-	if err != nil {
+	if err = setLinkUp(h, contVethName); err != nil {
 		return net.Interface{}, net.Interface{}, fmt.Errorf("set up veth %s: %w", contVethName, err)
 	}
-	hostLink, err := upLink(hostH, hostName)
-	if err != nil {
+	if err = setLinkUp(hostH, hostName); err != nil {
 		return net.Interface{}, net.Interface{}, fmt.Errorf("set up veth %s: host end: %w", contVethName, err)
+	}
+	// Read both ends once both are up, so that the flags show the carrier.
+	contLink, err := linkByName(h, contVethName)
+	if err != nil {
+		return net.Interface{}, net.Interface{}, fmt.Errorf("set up veth %s: read %s: %w", contVethName, contVethName, err)
+	}
+	hostLink, err := linkByName(hostH, hostName)
+	if err != nil {
+		return net.Interface{}, net.Interface{}, fmt.Errorf("set up veth %s: read host end %s: %w", contVethName, hostName, err)
 	}
 	return toInterface(hostLink), toInterface(contLink), nil
 }
@@ -141,20 +148,16 @@ func addVeth(h *netlinksafe.Handle, contName, hostName string, mtu int, mac net.
 	}
 }
 
-// upLink is `ip link set NAME up`; it returns the link as it is afterwards.
-func upLink(h *netlinksafe.Handle, name string) (netlink.Link, error) {
+// setLinkUp is `ip link set NAME up`.
+func setLinkUp(h *netlinksafe.Handle, name string) error {
 	l, err := linkByName(h, name)
 	if err != nil {
-		return nil, fmt.Errorf("set %s up: %w", name, err)
+		return fmt.Errorf("set %s up: %w", name, err)
 	}
 	if err := h.LinkSetUp(l); err != nil {
-		return nil, fmt.Errorf("set %s up: %w", name, err)
+		return fmt.Errorf("set %s up: %w", name, err)
 	}
-	l, err = h.LinkByIndex(l.Attrs().Index)
-	if err != nil {
-		return nil, fmt.Errorf("read %s after setting it up: %w", name, err)
-	}
-	return l, nil
+	return nil
 }
 
 // checkIfName rejects names the kernel would refuse (dev_valid_name).
