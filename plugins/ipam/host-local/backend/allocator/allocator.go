@@ -240,6 +240,15 @@ func step(set RangeSet, ri int, cur netip.Addr) (int, netip.Addr) {
 	return ri, cur.Next()
 }
 
+// joinErrors joins errs, keeping a single error as it is so that a
+// *types.Error keeps its code.
+func joinErrors(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
 // Held returns the addresses recorded for att, in the store's order.
 func (a *Allocator) Held(att backend.Attachment) ([]net.IP, error) {
 	var out []net.IP
@@ -275,7 +284,7 @@ func (a *Allocator) Release(att backend.Attachment) ([]net.IP, error) {
 			}
 			out = append(out, r.IP)
 		}
-		return errors.Join(errs...)
+		return joinErrors(errs)
 	})
 	return out, err
 }
@@ -357,7 +366,7 @@ func (a *Allocator) GC(valid []backend.Attachment) ([]net.IP, error) {
 			}
 			out = append(out, d)
 		}
-		return errors.Join(errs...)
+		return joinErrors(errs)
 	})
 	return out, err
 }
