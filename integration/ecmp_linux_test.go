@@ -270,16 +270,27 @@ var _ = Describe("ECMP through libcni", func() {
 
 // twoGatewayText is the expected route text of the two-gateway config.
 func twoGatewayText(f family) []string {
-	return []string{
-		multipathLine(f, "default", 0, 1),
-		multipathLine(f, f.prefixDst.String(), 0, 1),
+	var out []string
+	for _, dst := range dumpOrder(f) {
+		out = append(out, multipathLine(f, dst, 0, 1))
 	}
+	return out
+}
+
+// dumpOrder is the order in which the kernel dumps the default route and
+// the prefix route: IPv4 walks its trie from 0.0.0.0/0 up, IPv6 dumps the
+// default route, held at the root of its tree, last.
+func dumpOrder(f family) []string {
+	if f.netlink == ipv6.netlink {
+		return []string{f.prefixDst.String(), "default"}
+	}
+	return []string{"default", f.prefixDst.String()}
 }
 
 // backupText is the expected route text of the primary/backup config.
 func backupText(f family) []string {
 	var out []string
-	for _, dst := range []string{"default", f.prefixDst.String()} {
+	for _, dst := range dumpOrder(f) {
 		for i, prio := range []int{100, 200} {
 			out = append(out, fmt.Sprintf("%s via %s dev %s%s", dst, f.gateway(i), ifName, metricText(f, prio)))
 		}
