@@ -19,6 +19,7 @@ package main
 import (
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
+	types020 "github.com/containernetworking/cni/pkg/types/020"
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
 
@@ -64,10 +65,12 @@ func cmdAdd(args *skel.CmdArgs) error {
 // an interface, and a 0.2.0 "ip4" entry would read as the container's
 // address, so those versions get an empty result, as upstream gives.
 func result(cniVersion, netnsPath string, addrs loAddrs) types.Result {
-	res := &current.Result{CNIVersion: current.ImplementedSpecVersion}
 	if gt, err := version.GreaterThanOrEqualTo(cniVersion, "0.3.0"); err != nil || !gt {
-		return res
+		// An empty 0.x result cannot be converted from the current type,
+		// which insists on an address for "ip4".
+		return &types020.Result{CNIVersion: cniVersion}
 	}
+	res := &current.Result{CNIVersion: current.ImplementedSpecVersion}
 	res.Interfaces = []*current.Interface{{Name: loName, Mac: "00:00:00:00:00:00", Sandbox: netnsPath}}
 	for _, a := range addrs.list() {
 		res.IPs = append(res.IPs, &current.IPConfig{Interface: current.Int(0), Address: *a})
