@@ -109,7 +109,7 @@ func FormatRoute(r netlink.Route, names map[int]string) string {
 	var b strings.Builder
 	if t, ok := routeTypes[r.Type]; ok {
 		b.WriteString(t + " ")
-	} else if r.Type != unix.RTN_UNICAST {
+	} else if r.Type != unix.RTN_UNICAST && r.Type != unix.RTN_UNSPEC {
 		fmt.Fprintf(&b, "type%d ", r.Type)
 	}
 	b.WriteString(dstText(r.Dst))
