@@ -123,7 +123,7 @@ func WaitForDAD(h *netlinksafe.Handle, linkIndex int, addrs []net.IP, timeout ti
 		ticker = time.NewTicker(dadFallbackInterval)
 		ticks = ticker.C
 	}
-	if sub, err := subscribeAddrs(); err == nil {
+	if sub, err := subscribe(); err == nil {
 		defer sub.close()
 		updates = sub.ch
 	} else {
@@ -235,6 +235,9 @@ func (w *dadWait) timeoutError(timeout time.Duration) error {
 	}
 	return e
 }
+
+// subscribe is subscribeAddrs; tests replace it to exercise the fallback.
+var subscribe = subscribeAddrs
 
 // addrSub is a subscription to the address notifications of the calling
 // thread's namespace.
