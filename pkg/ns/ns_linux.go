@@ -111,12 +111,16 @@ func GetNS(nsPath string) (NetNS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open network namespace %q: %w", nsPath, err)
 	}
-	// A procfs file may be any /proc entry; ask the kernel what it is.
-	if uint64(st.Type) == procfsMagic {
-		if t, err := unix.IoctlRetInt(int(f.Fd()), unix.NS_GET_NSTYPE); err == nil && t != unix.CLONE_NEWNET {
-			f.Close()
-			return nil, &NotNetNSError{Path: nsPath}
-		}
+	// nsfs holds every kind of namespace (/proc/self/ns/mnt is nsfs too)
+	// and a procfs file may be any /proc entry: ask the kernel what it is.
+	t, err := unix.IoctlRetInt(int(f.Fd()), unix.NS_GET_NSTYPE)
+	switch {
+	case err == nil && t == unix.CLONE_NEWNET:
+	case err != nil && errors.Is(err, unix.ENOTTY) && uint64(st.Type) == nsfsMagic:
+		// Kernels before 4.11 lack NS_GET_NSTYPE; trust nsfs there.
+	default:
+		f.Close()
+		return nil, &NotNetNSError{Path: nsPath}
 	}
 	return &netNS{file: f, path: nsPath}, nil
 }
