@@ -1,0 +1,153 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+// Package linktest holds the fixtures the link plugins' tests share: a
+// master interface in a "host" namespace, IPAM plugins built for the suite,
+// the CNI environment a delegated IPAM call reads, and a snapshot of a
+// namespace to prove that a failed ADD left nothing behind. Only tests
+// import it.
+package linktest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/containernetworking/cni/pkg/skel"
+	"github.com/vishvananda/netlink"
+
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/testutils"
+)
+
+// BuildPlugins builds the named plugins of plugins/ipam (for example
+// "static") into a new directory under dir and returns that directory, for
+// CNI_PATH. In-process plugin tests delegate to IPAM binaries, and building
+// them here keeps the suite independent of a prior ./build_linux.sh.
+func BuildPlugins(dir string, names ...string) (string, error) {
+	out := filepath.Join(dir, "cni-bin")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", err
+	}
+	for _, name := range names {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(out, name),
+			"github.com/containernetworking/plugins/plugins/ipam/"+name)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("build ipam plugin %s: %w\n%s", name, err, b)
+		}
+	}
+	return out, nil
+}
+
+// AddMaster creates, in the calling thread's namespace, a veth pair whose
+// end name serves as the master of macvlan or ipvlan links and whose other
+// end is name+"p" (to watch what the master sends); both are up, with mtu.
+func AddMaster(name string, mtu int) (netlink.Link, error) {
+	veth := &netlink.Veth{
+		LinkAttrs: netlink.LinkAttrs{Name: name, MTU: mtu},
+		PeerName:  name + "p",
+	}
+	if err := netlink.LinkAdd(veth); err != nil {
+		return nil, fmt.Errorf("add veth %s: %w", name, err)
+	}
+	for _, n := range []string{name, name + "p"} {
+		l, err := netlinksafe.LinkByName(n)
+		if err != nil {
+			return nil, err
+		}
+		if err := netlink.LinkSetUp(l); err != nil {
+			return nil, fmt.Errorf("set %s up: %w", n, err)
+		}
+	}
+	return netlinksafe.LinkByName(name)
+}
+
+// AddDefaultRoute gives link the address addr (CIDR) and a default route
+// via gw, in the calling thread's namespace.
+func AddDefaultRoute(l netlink.Link, addr, gw string) error {
+	a, err := netlink.ParseAddr(addr)
+	if err != nil {
+		return err
+	}
+	if err := netlink.AddrAdd(l, a); err != nil {
+		return fmt.Errorf("add %s to %s: %w", addr, l.Attrs().Name, err)
+	}
+	r := &netlink.Route{LinkIndex: l.Attrs().Index, Gw: net.ParseIP(gw)}
+	if err := netlink.RouteAdd(r); err != nil {
+		return fmt.Errorf("add default route via %s: %w", gw, err)
+	}
+	return nil
+}
+
+// SetEnv exports what skel would have read from the environment for args,
+// with command as CNI_COMMAND. A plugin run in-process passes its
+// environment on to the IPAM plugin it delegates to, which runs as a real
+// binary and wants CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME and CNI_ARGS. The
+// specs of a suite run one after the other, so the process environment is
+// not shared with anything running concurrently.
+func SetEnv(command string, args *skel.CmdArgs) {
+	for k, v := range map[string]string{
+		"CNI_COMMAND":     command,
+		"CNI_CONTAINERID": args.ContainerID,
+		"CNI_NETNS":       args.Netns,
+		"CNI_IFNAME":      args.IfName,
+		"CNI_ARGS":        args.Args,
+	} {
+		os.Setenv(k, v)
+	}
+}
+
+// Snapshot renders the calling thread's namespace: every link with its
+// type, flags and addresses, and every route of the main and local tables
+// for both families, kernel routes included. Two equal snapshots mean
+// nothing was added, removed or left behind between them.
+func Snapshot() (string, error) {
+	links, err := netlinksafe.LinkList()
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for _, l := range links {
+		a := l.Attrs()
+		addrs, err := netlinksafe.AddrList(l, netlink.FAMILY_ALL)
+		if err != nil {
+			return "", err
+		}
+		var as []string
+		for _, addr := range addrs {
+			as = append(as, addr.IPNet.String())
+		}
+		sort.Strings(as)
+		lines = append(lines, fmt.Sprintf("link %s type %s mtu %d flags %s addrs [%s]",
+			a.Name, l.Type(), a.MTU, a.Flags, strings.Join(as, " ")))
+	}
+	sort.Strings(lines)
+	for _, table := range []int{0, 255} {
+		for _, family := range []int{netlink.FAMILY_V4, netlink.FAMILY_V6} {
+			rt, err := testutils.RouteTextAll("", family, table)
+			if err != nil {
+				return "", err
+			}
+			if rt != "" {
+				lines = append(lines, rt)
+			}
+		}
+	}
+	return strings.Join(lines, "\n"), nil
+}
