@@ -49,8 +49,8 @@ func (e *DADFailedError) Error() string {
 	return fmt.Sprintf("duplicate address detected for %s on dev %s", e.Addr, e.Dev)
 }
 
-// Is makes errors.Is(err, ErrDADFailed) hold.
-func (e *DADFailedError) Is(target error) bool { return target == ErrDADFailed }
+// Unwrap returns ErrDADFailed, so that errors.Is(err, ErrDADFailed) holds.
+func (e *DADFailedError) Unwrap() error { return ErrDADFailed }
 
 // DADTimeoutError reports the addresses still tentative at the deadline, and
 // when it explains the wait, that the link is down or has no carrier: the
@@ -74,8 +74,8 @@ func (e *DADTimeoutError) Error() string {
 	return msg
 }
 
-// Is makes errors.Is(err, ErrDADTimeout) hold.
-func (e *DADTimeoutError) Is(target error) bool { return target == ErrDADTimeout }
+// Unwrap returns ErrDADTimeout, so that errors.Is(err, ErrDADTimeout) holds.
+func (e *DADTimeoutError) Unwrap() error { return ErrDADTimeout }
 
 // dadFallbackInterval is how often WaitForDAD lists addresses when it cannot
 // get (or loses) the notification socket.
@@ -256,7 +256,7 @@ func subscribeAddrs() (*addrSub, error) {
 		return nil, fmt.Errorf("open current namespace: %w", err)
 	}
 	// The socket keeps its namespace once opened.
-	defer cur.Close()
+	defer func() { _ = cur.Close() }()
 	s := &addrSub{ch: make(chan netlink.AddrUpdate, 64), done: make(chan struct{})}
 	if err := netlink.AddrSubscribeWithOptions(s.ch, s.done, netlink.AddrSubscribeOptions{Namespace: &cur}); err != nil {
 		return nil, fmt.Errorf("subscribe to address notifications: %w", err)

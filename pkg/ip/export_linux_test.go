@@ -35,3 +35,18 @@ func BreakAddrSubscription(lost bool) (restore func()) {
 	}
 	return func() { subscribe = old }
 }
+
+// SetRandomVethNames makes SetupVeth draw the given host names, in order,
+// before random ones, until restore is called.
+func SetRandomVethNames(names ...string) (restore func()) {
+	old := randomVethName
+	randomVethName = func() (string, error) {
+		if len(names) == 0 {
+			return old()
+		}
+		n := names[0]
+		names = names[1:]
+		return n, nil
+	}
+	return func() { randomVethName = old }
+}

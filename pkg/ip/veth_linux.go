@@ -33,6 +33,9 @@ import (
 // something else is wrong.
 const vethNameAttempts = 10
 
+// randomVethName is RandomVethName; tests replace it to force collisions.
+var randomVethName = RandomVethName
+
 // SetupVeth is SetupVethWithName with a random host-side name (RandomVethName),
 // tried again when the name is already taken in hostNS.
 func SetupVeth(contVethName string, mtu int, contVethMac string, hostNS ns.NetNS) (hostVeth, contVeth net.Interface, err error) {
@@ -118,7 +121,7 @@ func addVeth(h *netlinksafe.Handle, contName, hostName string, mtu int, mac net.
 		name := hostName
 		if random {
 			var err error
-			if name, err = RandomVethName(); err != nil {
+			if name, err = randomVethName(); err != nil {
 				return "", fmt.Errorf("add veth %s: %w", contName, err)
 			}
 		}

@@ -99,6 +99,38 @@ var _ = Describe("SetupVeth", func() {
 		Expect(linkIn(contNS, "eth0").Attrs().HardwareAddr).To(Equal(contVeth.HardwareAddr))
 	})
 
+	It("SetupVeth draws another host name when the random one is taken", func() {
+		addVethPair(hostNS, "vethtaken0", hostNS, "vethtaken1")
+		DeferCleanup(ip.SetRandomVethNames("vethtaken0", "vethtaken1", "vethfree0"))
+
+		var hostVeth net.Interface
+		Expect(contNS.Do(func(ns.NetNS) error {
+			var err error
+			hostVeth, _, err = ip.SetupVeth("eth0", 0, "", hostNS)
+			return err
+		})).To(Succeed())
+		Expect(hostVeth.Name).To(Equal("vethfree0"))
+		Expect(linkNames(hostNS)).To(Equal([]string{"lo", "vethfree0", "vethtaken0", "vethtaken1"}))
+	})
+
+	It("SetupVeth gives up after 10 taken random names", func() {
+		addVethPair(hostNS, "vethtaken0", hostNS, "vethtaken1")
+		names := make([]string, 10)
+		for i := range names {
+			names[i] = "vethtaken0"
+		}
+		DeferCleanup(ip.SetRandomVethNames(names...))
+
+		err := contNS.Do(func(ns.NetNS) error {
+			_, _, err := ip.SetupVeth("eth0", 0, "", hostNS)
+			return err
+		})
+		Expect(errors.Is(err, os.ErrExist)).To(BeTrue(), "errors.Is(%v, os.ErrExist) = false", err)
+		Expect(err).To(MatchError(ContainSubstring("host interface vethtaken0 already exists")))
+		Expect(linkNames(contNS)).To(Equal([]string{"lo"}))
+		Expect(linkNames(hostNS)).To(Equal([]string{"lo", "vethtaken0", "vethtaken1"}))
+	})
+
 	It("fails with os.ErrExist when the container name is taken, leaving nothing new", func() {
 		_, _, err := setup("eth0", "vethtest0", 0, "")
 		Expect(err).NotTo(HaveOccurred())
