@@ -34,7 +34,7 @@ import (
 
 // verbArgs returns the CmdArgs of one attachment.
 func verbArgs(id, ifname string, stdin []byte) *skel.CmdArgs {
-	return &skel.CmdArgs{ContainerID: id, IfName: ifname, Netns: "/proc/self/ns/net", Path: "/nonexistent", StdinData: stdin}
+	return &skel.CmdArgs{ContainerID: id, IfName: ifname, Netns: "/nonexistent/netns", Path: "/nonexistent", StdinData: stdin}
 }
 
 // records lists the record files of network net1 under dataDir.
