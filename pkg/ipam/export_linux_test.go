@@ -1,0 +1,24 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package ipam
+
+// RouteRequests returns how many RTM_NEWROUTE requests the installer sent
+// since the process started.
+func RouteRequests() uint64 { return routeRequests.Load() }
+
+// RouteError exposes routeError with a stubbed multipath probe.
+func RouteError(g RouteGroup, dev string, err error, supported bool) error {
+	return routeError(g, dev, err, func(int) bool { return supported })
+}

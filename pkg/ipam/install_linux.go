@@ -1,0 +1,144 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package ipam
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"strings"
+	"sync/atomic"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
+)
+
+// useNeighSysctl makes IPv4 multipath selection skip a nexthop whose
+// neighbour entry is FAILED or INCOMPLETE (fib_good_nh in
+// net/ipv4/fib_semantics.c). IPv6 needs no such switch: with forwarding off
+// it already avoids siblings whose neighbour failed (rt6_check_neigh). The
+// key exists only in kernels built with CONFIG_IP_ROUTE_MULTIPATH.
+const useNeighSysctl = "net.ipv4.fib_multipath_use_neigh"
+
+// routeRequests counts the RTM_NEWROUTE requests the installer sent, so that
+// tests and benchmarks can show one request per group.
+var routeRequests atomic.Uint64
+
+// NetlinkRoute returns g as the netlink route to install on the link with
+// index linkIndex. It is the one place a planned group becomes a kernel
+// route: a multipath group carries its nexthops in Route.MultiPath, each on
+// linkIndex with weight 1 (Hops 0), and leaves Route.Gw and Route.LinkIndex
+// unset, because IPv4 rejects a top-level gateway or output interface that
+// differs from the first nexthop's (EINVAL).
+func (g RouteGroup) NetlinkRoute(linkIndex int) *netlink.Route {
+	bits := 8 * net.IPv4len
+	if g.Family == ip.FamilyV6 {
+		bits = 8 * net.IPv6len
+	}
+	r := &netlink.Route{
+		Family:   g.Family,
+		Dst:      &net.IPNet{IP: g.Dst.Addr().AsSlice(), Mask: net.CIDRMask(g.Dst.Bits(), bits)},
+		Table:    g.Table,
+		Priority: g.Priority,
+		Scope:    netlink.Scope(g.Scope),
+		MTU:      g.MTU,
+		AdvMSS:   g.AdvMSS,
+	}
+	switch len(g.Gateways) {
+	case 0:
+		r.LinkIndex = linkIndex
+	case 1:
+		r.LinkIndex = linkIndex
+		r.Gw = g.Gateways[0].AsSlice()
+	default:
+		r.MultiPath = make([]*netlink.NexthopInfo, len(g.Gateways))
+		for i, gw := range g.Gateways {
+			r.MultiPath[i] = &netlink.NexthopInfo{LinkIndex: linkIndex, Gw: gw.AsSlice()}
+		}
+	}
+	return r
+}
+
+// InstallRoutes is `ip route add` of every group on link, one RTM_NEWROUTE
+// per group on h. Requests carry NLM_F_CREATE without NLM_F_EXCL, as
+// netlink's RouteAddEcmp sends them, so that a route to the same
+// destination through another interface does not make the add fail (IPv4
+// keeps both, the newer first; IPv6 joins them as siblings).
+//
+// Before the first IPv4 multipath group it sets
+// net.ipv4.fib_multipath_use_neigh=1 in the calling thread's namespace, so
+// that a gateway whose neighbour entry failed stops receiving flows, as
+// separate IPv4 default routes used to fail over. Call it on a thread in
+// the container's namespace. The first failure stops the installation and
+// names the route as `ip route` would print it.
+func InstallRoutes(h *netlinksafe.Handle, link netlink.Link, groups []RouteGroup) error {
+	dev, index := link.Attrs().Name, link.Attrs().Index
+	useNeighSet := false
+	for _, g := range groups {
+		if g.Family == ip.FamilyV4 && g.Multipath() && !useNeighSet {
+			if err := enableUseNeigh(); err != nil {
+				return fmt.Errorf("add route %s: %w", g.Text(dev), err)
+			}
+			useNeighSet = true
+		}
+		routeRequests.Add(1)
+		if err := h.RouteAddEcmp(g.NetlinkRoute(index)); err != nil {
+			return routeError(g, dev, err, multipathSupported)
+		}
+	}
+	return nil
+}
+
+// errNoMultipath explains a kernel built without CONFIG_IP_ROUTE_MULTIPATH.
+var errNoMultipath = errors.New("multipath support not enabled in kernel (CONFIG_IP_ROUTE_MULTIPATH)")
+
+// enableUseNeigh sets useNeighSysctl, reporting errNoMultipath when the
+// kernel lacks the key.
+func enableUseNeigh() error {
+	if _, err := sysctl.Ensure(useNeighSysctl, "1"); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return errNoMultipath
+		}
+		return fmt.Errorf("set %s=1: %w", useNeighSysctl, err)
+	}
+	return nil
+}
+
+// multipathSupported reports whether the kernel routes IPv4 over several
+// nexthops, which its use_neigh sysctl shows. IPv6 multipath is always
+// built in.
+func multipathSupported(family int) bool {
+	if family == ip.FamilyV6 {
+		return true
+	}
+	_, err := sysctl.Get(useNeighSysctl)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// routeError wraps a kernel error for group g on dev with the route spelled
+// as `ip route` would, and says so when EINVAL on a multipath route comes
+// from a kernel without multipath support.
+func routeError(g RouteGroup, dev string, err error, supported func(family int) bool) error {
+	if g.Multipath() && errors.Is(err, unix.EINVAL) &&
+		(strings.Contains(err.Error(), "Multipath support not enabled") || !supported(g.Family)) {
+		return fmt.Errorf("add route %s: %w: %w", g.Text(dev), errNoMultipath, err)
+	}
+	return fmt.Errorf("add route %s: %w", g.Text(dev), err)
+}
