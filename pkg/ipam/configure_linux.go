@@ -1,0 +1,128 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package ipam
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	current "github.com/containernetworking/cni/pkg/types/100"
+	"github.com/vishvananda/netlink"
+
+	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
+)
+
+// DADTimeout bounds the wait for IPv6 duplicate address detection of the
+// addresses ConfigureIface adds.
+const DADTimeout = 10 * time.Second
+
+// ConfigureIface configures the interface ifName from res, on a thread in
+// the container's namespace: it adds the addresses of res.IPs whose
+// Interface names ifName, enables IPv6 on the link when one of them is
+// IPv6, sets the link up, waits for duplicate address detection of the
+// IPv6 addresses it added, and installs every route of res through
+// PlanRoutes and InstallRoutes. The routes are planned first, so a bad
+// route is reported (code 7) before the kernel is touched.
+//
+// It uses one netlink socket for the whole call.
+func ConfigureIface(ifName string, res *current.Result) error {
+	h, err := netlinksafe.NewHandle()
+	if err != nil {
+		return fmt.Errorf("configure %s: %w", ifName, err)
+	}
+	defer h.Close()
+	return ConfigureIfaceWith(h, ifName, res)
+}
+
+// ConfigureIfaceWith is ConfigureIface on the caller's netlink handle, which
+// must be in the namespace of the calling thread: the sysctls it writes go
+// to that thread's namespace.
+func ConfigureIfaceWith(h *netlinksafe.Handle, ifName string, res *current.Result) error {
+	groups, err := PlanRoutes(res)
+	if err != nil {
+		return err
+	}
+	ips, err := ifaceIPs(ifName, res)
+	if err != nil {
+		return err
+	}
+	link, err := h.LinkByName(ifName)
+	if err != nil {
+		return fmt.Errorf("find link %s: %w", ifName, err)
+	}
+
+	var v6 []net.IP
+	for _, ipc := range ips {
+		if ip.Is6(ipc.Address.IP) {
+			v6 = append(v6, ipc.Address.IP)
+		}
+	}
+	if len(v6) > 0 {
+		// A link whose IPv6 is disabled (the default of some hosts for new
+		// links) refuses IPv6 addresses. The key is written as a path:
+		// interface names may contain dots.
+		if _, err := sysctl.Ensure("net/ipv6/conf/"+ifName+"/disable_ipv6", "0"); err != nil {
+			return fmt.Errorf("enable IPv6 on %s: %w", ifName, err)
+		}
+	}
+	for _, ipc := range ips {
+		addr := &netlink.Addr{IPNet: &net.IPNet{IP: ipc.Address.IP, Mask: ipc.Address.Mask}}
+		if err := h.AddrAdd(link, addr); err != nil {
+			return fmt.Errorf("add address %s to %s: %w", ipc.Address.String(), ifName, err)
+		}
+	}
+	if err := h.LinkSetUp(link); err != nil {
+		return fmt.Errorf("set %s up: %w", ifName, err)
+	}
+	// Routes via a gateway need the address that makes it on-link usable;
+	// a tentative IPv6 address is not, and DAD starts only once the link
+	// is up.
+	if err := ip.WaitForDAD(h, link.Attrs().Index, v6, DADTimeout); err != nil {
+		return err
+	}
+	return InstallRoutes(h, link, groups)
+}
+
+// ifaceIPs returns the IP configs of res that name ifName. Configs that name
+// no interface are skipped; one that names another interface, or an index
+// out of range, is an error: the result does not describe this interface.
+func ifaceIPs(ifName string, res *current.Result) ([]*current.IPConfig, error) {
+	if res == nil {
+		return nil, nil
+	}
+	var out []*current.IPConfig
+	for i, ipc := range res.IPs {
+		if ipc == nil || ipc.Interface == nil {
+			continue
+		}
+		idx := *ipc.Interface
+		if idx < 0 || idx >= len(res.Interfaces) || res.Interfaces[idx] == nil {
+			return nil, fmt.Errorf("ips[%d] %s: interface index %d out of range (%d interfaces)",
+				i, ipc.Address.String(), idx, len(res.Interfaces))
+		}
+		if name := res.Interfaces[idx].Name; name != ifName {
+			return nil, fmt.Errorf("ips[%d] %s: interface index %d names %q, not %q",
+				i, ipc.Address.String(), idx, name, ifName)
+		}
+		if ip.Family(ipc.Address.IP) == 0 {
+			return nil, fmt.Errorf("ips[%d]: %q is not an IP address", i, ipc.Address.String())
+		}
+		out = append(out, ipc)
+	}
+	return out, nil
+}
