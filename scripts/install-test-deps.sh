@@ -20,9 +20,19 @@ declare -A want=(
 	[gcc]=gcc
 )
 
+# Packages checked by name: the VM test runner (scripts/vm-test.sh) boots
+# a QEMU guest (software emulation) with a static busybox as its userland,
+# and runs depmod over the Debian kernel it downloads. A `busybox` command
+# alone is not enough: the dynamic one cannot run in the guest.
+vm_pkgs=(qemu-system-x86 busybox-static kmod)
+
 missing=()
 for cmd in "${!want[@]}"; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("${want[$cmd]}")
+done
+for pkg in "${vm_pkgs[@]}"; do
+	# shellcheck disable=SC2016 # ${Status} is dpkg-query's field, not ours
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$pkg")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
