@@ -148,7 +148,7 @@ func (r *Range) Overlaps(o *Range) bool {
 	return r.Contains(o.RangeStart) || r.Contains(o.RangeEnd) || o.Contains(r.RangeStart)
 }
 
-// String returns "start-end" or, for a full subnet, the subnet.
+// String returns "start-end", for messages.
 func (r *Range) String() string {
 	return fmt.Sprintf("%s-%s", r.RangeStart, r.RangeEnd)
 }
