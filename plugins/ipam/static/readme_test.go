@@ -25,6 +25,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	current "github.com/containernetworking/cni/pkg/types/100"
+
+	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
@@ -99,6 +102,27 @@ func readmeConfigs() ([]readmeConfig, error) {
 	return out, nil
 }
 
+// readmePlans are the kernel routes the README's ECMP section promises for
+// its examples, keyed by network name, as the shared planner renders them.
+// Every other README config must plan without error.
+var readmePlans = map[string][]string{
+	"provider-ecmp": {
+		"198.51.100.0/24 nexthop via 203.0.113.1 nexthop via 203.0.113.2 nexthop via 203.0.113.3 dev net1",
+		"2001:db8:198::/48 nexthop via 2001:db8:203::1 nexthop via 2001:db8:203::2 nexthop via 2001:db8:203::3 dev net1 metric 1024",
+	},
+	"dualstack-ecmp": {
+		"default nexthop via 192.0.2.1 nexthop via 192.0.2.2 dev net1",
+		"default nexthop via 2001:db8::1 nexthop via 2001:db8::2 dev net1 metric 1024",
+	},
+	"primary-backup": {
+		"default via 192.0.2.1 dev net1 metric 100",
+		"default via 192.0.2.2 dev net1 metric 200",
+	},
+	"legacy-two-gateways": {
+		"default nexthop via 192.0.2.1 nexthop via 192.0.2.2 dev net1",
+	},
+}
+
 // readmeEntries makes one table entry per README config.
 func readmeEntries() []TableEntry {
 	configs, err := readmeConfigs()
@@ -117,6 +141,17 @@ var _ = Describe("README.md examples", func() {
 		configs, err := readmeConfigs()
 		Expect(err).NotTo(HaveOccurred())
 		Expect(len(configs)).To(BeNumerically(">=", minReadmeConfigs))
+		names := map[string]bool{}
+		for _, c := range configs {
+			var n struct {
+				Name string `json:"name"`
+			}
+			Expect(json.Unmarshal(c.config, &n)).To(Succeed(), c.where)
+			names[n.Name] = true
+		}
+		for name := range readmePlans {
+			Expect(names).To(HaveKey(name), "README lost the %q example", name)
+		}
 	})
 
 	DescribeTable("load and ADD",
@@ -137,6 +172,23 @@ var _ = Describe("README.md examples", func() {
 			Expect(err).NotTo(HaveOccurred(), "%s: ADD printed %s", c.where, out)
 			Expect(res.Version()).To(Equal(conf.CNIVersion))
 			Expect(checkValid(conf)).To(Succeed())
+
+			// What the interface plugin will install from this result.
+			cur, err := current.NewResultFromResult(res)
+			Expect(err).NotTo(HaveOccurred())
+			groups, err := ipam.PlanRoutes(cur)
+			Expect(err).NotTo(HaveOccurred(), "%s: plan routes", c.where)
+			var name struct {
+				Name string `json:"name"`
+			}
+			Expect(json.Unmarshal(c.config, &name)).To(Succeed())
+			if want, ok := readmePlans[name.Name]; ok {
+				got := []string{}
+				for _, g := range groups {
+					got = append(got, g.Text("net1"))
+				}
+				Expect(got).To(Equal(want), "%s: planned routes", c.where)
+			}
 		},
 		readmeEntries(),
 	)
