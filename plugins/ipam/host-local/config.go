@@ -153,7 +153,7 @@ func rangeSets(nc *netConf) ([]allocator.RangeSet, error) {
 	}
 	for i, s := range sets {
 		if err := s.Canonicalize(); err != nil {
-			return nil, netconf.Invalid("invalid range set %d: %s", i, err.(*types.Error).Msg)
+			return nil, netconf.Invalid("invalid range set %d: %v", i, err)
 		}
 		for j := 0; j < i; j++ {
 			if s.Overlaps(sets[j]) {

@@ -237,7 +237,10 @@ func (s *Store) Reserve(att backend.Attachment, addr net.IP, rangeID string) (bo
 		return false, err
 	}
 	if err := s.writeLast(rangeID, addr); err != nil {
-		return true, err
+		// Undo the record: the caller sees a failed Reserve and must not
+		// leave an address behind that nobody will release.
+		os.Remove(path)
+		return false, errors.Join(err, s.syncDir())
 	}
 	return true, nil
 }
