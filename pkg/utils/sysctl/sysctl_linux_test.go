@@ -36,9 +36,9 @@ func inNS(n ns.NetNS, f func() error) {
 
 var _ = Describe("Get, Set and Ensure in a network namespace", func() {
 	var (
-		netns    ns.NetNS
-		hostFwd  string
-		hostNS ns.NetNS
+		netns   ns.NetNS
+		hostFwd string
+		hostNS  ns.NetNS
 	)
 
 	BeforeEach(func() {
