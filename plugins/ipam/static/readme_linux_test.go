@@ -36,7 +36,7 @@ import (
 // result: routes of the main table as testutils.RouteText renders them.
 type readmeKernel struct {
 	v4, v6   string
-	useNeigh bool // net.ipv4.fib_multipath_use_neigh is set to 1
+	useNeigh bool // net.ipv4.fib_multipath_use_neigh must be 1 (the README says so)
 }
 
 var readmeKernelState = map[string]readmeKernel{
@@ -126,8 +126,6 @@ var _ = Describe("README.md ECMP examples in a network namespace", func() {
 			Expect(v6).To(Equal(want.v6))
 			if want.useNeigh {
 				Expect(useNeigh).To(Equal("1"))
-			} else {
-				Expect(useNeigh).To(Equal("0"))
 			}
 		})
 	}
