@@ -179,7 +179,7 @@ count() {
 		[ "$total" -ge "$want" ] && break
 		sleep 0.1
 	done
-	printf '  %-34s' "$label:"
+	printf '  %-37s' "$label:"
 	for i in 0 1; do
 		printf '  %s %3d' "${routers[$i]#"$prefix-"}" $(($(noports "${routers[$i]}" "$fam") - before[i]))
 	done
