@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -108,6 +109,28 @@ var _ = Describe("NetNS", func() {
 			err := target.Do(func(ns.NetNS) error { return fmt.Errorf("inside: %w", sentinel) })
 			Expect(err).To(MatchError(sentinel))
 			Expect(err).To(MatchError("inside: sentinel"))
+		})
+
+		It("never hands back a thread it could not switch back", func() {
+			// Closing hostNS inside the closure makes the switch back fail:
+			// the thread is then still in target and must die, not return
+			// to the pool.
+			for range 8 {
+				err := target.Do(func(hostNS ns.NetNS) error { return hostNS.Close() })
+				Expect(err).To(MatchError(ContainSubstring("switch back to network namespace")))
+			}
+			var wg sync.WaitGroup
+			inodes := make([]uint64, 64)
+			for i := range inodes {
+				wg.Go(func() {
+					defer GinkgoRecover()
+					in, err := lockedThreadNSInode()
+					Expect(err).NotTo(HaveOccurred())
+					inodes[i] = in
+				})
+			}
+			wg.Wait()
+			Expect(inodes).To(HaveEach(hostIn))
 		})
 
 		It("fails on a closed namespace without running the closure", func() {
