@@ -39,7 +39,12 @@ func verbArgs(id, ifname string, stdin []byte) *skel.CmdArgs {
 
 // records lists the record files of network net1 under dataDir.
 func records(dataDir string) []string {
-	entries, err := os.ReadDir(filepath.Join(dataDir, "net1"))
+	return networkRecords(filepath.Join(dataDir, "net1"))
+}
+
+// networkRecords lists the record files of the network directory dir.
+func networkRecords(dir string) []string {
+	entries, err := os.ReadDir(dir)
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	var out []string
 	for _, e := range entries {
