@@ -94,8 +94,8 @@ func failedAddSpecs(newFixture func() *Fixture) {
 	leftNothing := func() {
 		GinkgoHelper()
 		h, c := f.Snapshots()
-		Expect(c).To(Equal(cont), "container namespace changed")
-		Expect(h).To(Equal(host), "host namespace changed")
+		Expect(c).To(Equal(cont), "container namespace changed\nafter:\n%s\nbefore:\n%s", c, cont)
+		Expect(h).To(Equal(host), "host namespace changed\nafter:\n%s\nbefore:\n%s", h, host)
 	}
 
 	It("leaves nothing when a route fails in the kernel after the link exists", func() {

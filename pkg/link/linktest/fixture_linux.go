@@ -17,6 +17,7 @@ package linktest
 import (
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
@@ -64,6 +65,19 @@ func NewFixture(p Plugin, feature string) *Fixture {
 		f.Master, err = AddMaster(MasterName, 1500)
 		return err
 	})).To(Succeed())
+	// Carrier, and with it the IPv6 multicast routes of both veth ends,
+	// follows a moment after the links come up. Wait for it, so that the
+	// host namespace is still before a spec takes its snapshot.
+	Eventually(func() (string, error) {
+		var text string
+		err := f.HostNS.Do(func(ns.NetNS) error {
+			var err error
+			text, err = testutils.RouteTextAll("", netlink.FAMILY_V6, 255)
+			return err
+		})
+		return text, err
+	}).WithTimeout(5 * time.Second).WithPolling(10 * time.Millisecond).Should(And(
+		ContainSubstring("dev "+MasterName+" "), ContainSubstring("dev "+MasterName+"p ")))
 	return f
 }
 

@@ -33,6 +33,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 // BuildPlugins builds the named plugins of plugins/ipam (for example
@@ -57,7 +58,8 @@ func BuildPlugins(dir string, names ...string) (string, error) {
 
 // AddMaster creates, in the calling thread's namespace, a veth pair whose
 // end name serves as the master of macvlan or ipvlan links and whose other
-// end is name+"p" (to watch what the master sends); both are up, with mtu.
+// end is name+"p" (to watch what the master sends); both are up, with mtu
+// and without IPv6 link-local addresses.
 func AddMaster(name string, mtu int) (netlink.Link, error) {
 	veth := &netlink.Veth{
 		LinkAttrs: netlink.LinkAttrs{Name: name, MTU: mtu},
@@ -67,6 +69,13 @@ func AddMaster(name string, mtu int) (netlink.Link, error) {
 		return nil, fmt.Errorf("add veth %s: %w", name, err)
 	}
 	for _, n := range []string{name, name + "p"} {
+		// No IPv6 link-local address: it would appear a moment after the
+		// link comes up, on the kernel's schedule, and make namespace
+		// snapshots differ for reasons that have nothing to do with the
+		// plugin under test.
+		if err := sysctl.Set("net.ipv6.conf."+n+".addr_gen_mode", "1"); err != nil {
+			return nil, err
+		}
 		l, err := netlinksafe.LinkByName(n)
 		if err != nil {
 			return nil, err
@@ -114,7 +123,7 @@ func SetEnv(command string, args *skel.CmdArgs) {
 }
 
 // Snapshot renders the calling thread's namespace: every link with its
-// type, flags and addresses, and every route of the main and local tables
+// type, MTU, administrative state and addresses, and every route of the main and local tables
 // for both families, kernel routes included. Two equal snapshots mean
 // nothing was added, removed or left behind between them.
 func Snapshot() (string, error) {
@@ -134,8 +143,10 @@ func Snapshot() (string, error) {
 			as = append(as, addr.IPNet.String())
 		}
 		sort.Strings(as)
-		lines = append(lines, fmt.Sprintf("link %s type %s mtu %d flags %s addrs [%s]",
-			a.Name, l.Type(), a.MTU, a.Flags, strings.Join(as, " ")))
+		// Only the administrative state: carrier ("running") follows a
+		// moment after a veth comes up, on its own schedule.
+		lines = append(lines, fmt.Sprintf("link %s type %s mtu %d up %t addrs [%s]",
+			a.Name, l.Type(), a.MTU, a.Flags&net.FlagUp != 0, strings.Join(as, " ")))
 	}
 	sort.Strings(lines)
 	for _, table := range []int{0, 255} {

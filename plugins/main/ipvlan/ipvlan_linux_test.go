@@ -1,0 +1,95 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package main
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/vishvananda/netlink"
+
+	"github.com/containernetworking/plugins/pkg/link/linktest"
+)
+
+var plugin = linktest.Plugin{
+	Type: "ipvlan", Add: cmdAdd, Check: cmdCheck, Del: cmdDel, GC: cmdGC, Status: cmdStatus,
+}
+
+// newFixture skips on kernels without ipvlan (this workplace's), with the
+// marker the VM runner fails on, so the specs run in the VM.
+func newFixture() *linktest.Fixture { return linktest.NewFixture(plugin, "ipvlan") }
+
+const master = linktest.MasterName
+
+var _ = Describe("ipvlan, as every link plugin", func() {
+	linktest.CommonSpecs(newFixture)
+})
+
+var _ = Describe("ipvlan", func() {
+	var f *linktest.Fixture
+	BeforeEach(func() { f = newFixture() })
+
+	DescribeTable("every mode",
+		func(mode string, want netlink.IPVlanMode) {
+			args := f.Args(f.Conf("1.1.0", map[string]any{
+				"master": master, "mode": mode, "ipam": linktest.StaticIPAM(linktest.V4Addr, nil),
+			}), "")
+			res, err := f.Add(args)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(f.ContLink().(*netlink.IPVlan).Mode).To(Equal(want))
+			Expect(f.Check(linktest.WithPrev(args, res))).To(Succeed())
+
+			other := "l3"
+			if mode == "l3" {
+				other = "l2"
+			}
+			wrong := f.Args(f.Conf("1.1.0", map[string]any{
+				"master": master, "mode": other, "ipam": linktest.StaticIPAM(linktest.V4Addr, nil),
+			}), "")
+			Expect(f.Check(linktest.WithPrev(wrong, res))).To(MatchError(ContainSubstring("check link eth0: mode is " + mode + ", want " + other)))
+			Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
+		},
+		Entry("l2", "l2", netlink.IPVLAN_MODE_L2),
+		Entry("l3", "l3", netlink.IPVLAN_MODE_L3),
+		Entry("l3s", "l3s", netlink.IPVLAN_MODE_L3S),
+	)
+
+	It("takes the addresses, routes and DNS of the previous result when chained without ipam", func() {
+		stdin := f.Conf("1.1.0", map[string]any{
+			"master": master,
+			"prevResult": map[string]any{
+				"cniVersion": "1.1.0",
+				"interfaces": []map[string]any{{"name": "veth0"}},
+				"ips":        []map[string]any{{"address": "192.0.2.20/24", "gateway": "192.0.2.1", "interface": 0}},
+				"routes":     []map[string]any{{"dst": "198.51.100.0/24"}},
+				"dns":        map[string]any{"nameservers": []string{"192.0.2.53"}},
+			},
+		})
+		args := f.Args(stdin, "")
+		res, err := f.Add(args)
+		Expect(err).NotTo(HaveOccurred())
+		r := linktest.AsCurrent(res)
+		Expect(r.Interfaces).To(HaveLen(1))
+		Expect(r.Interfaces[0].Name).To(Equal("eth0"))
+		Expect(r.IPs).To(HaveLen(1))
+		Expect(r.IPs[0].Address.String()).To(Equal("192.0.2.20/24"))
+		Expect(*r.IPs[0].Interface).To(Equal(0))
+		Expect(r.DNS.Nameservers).To(Equal([]string{"192.0.2.53"}))
+		Expect(f.Routes(netlink.FAMILY_V4)).To(Equal("198.51.100.0/24 via 192.0.2.1 dev eth0"))
+
+		Expect(f.Check(linktest.WithPrev(args, res))).To(Succeed())
+		Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
+		f.ContHasNoLink()
+	})
+})

@@ -1,0 +1,41 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package main
+
+import (
+	"os"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/containernetworking/plugins/pkg/link/linktest"
+)
+
+func TestIPVlan(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "plugins/main/ipvlan")
+}
+
+// The plugin runs in-process but delegates to the static IPAM plugin as a
+// binary, found through CNI_PATH.
+var _ = BeforeSuite(func() {
+	dir, err := os.MkdirTemp("", "ipvlan-test-")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(os.RemoveAll, dir)
+	bin, err := linktest.BuildPlugins(dir, "static")
+	Expect(err).NotTo(HaveOccurred())
+	os.Setenv("CNI_PATH", bin)
+})
