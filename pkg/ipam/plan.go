@@ -170,15 +170,41 @@ type groupKey struct {
 	scope    int
 }
 
-// memberKey identifies a gateway within a group, for merging duplicates.
-type memberKey struct {
-	group int
-	gw    netip.Addr
-}
+// indexFrom is the group size from which duplicate gateways are found with
+// a map rather than by scanning the group's gateways.
+const indexFrom = 8
 
 // groupState is what the planner tracks about a group beyond RouteGroup.
 type groupState struct {
-	device bool // a member had no gateway
+	device bool                    // a member had no gateway
+	seen   map[netip.Addr]struct{} // the gateways, once there are indexFrom
+}
+
+// has reports whether gw is among gws, the group's gateways.
+func (s *groupState) has(gws []netip.Addr, gw netip.Addr) bool {
+	if s.seen != nil {
+		_, ok := s.seen[gw]
+		return ok
+	}
+	for _, g := range gws {
+		if g == gw {
+			return true
+		}
+	}
+	return false
+}
+
+// add records gw, just appended to gws.
+func (s *groupState) add(gws []netip.Addr, gw netip.Addr) {
+	switch {
+	case s.seen != nil:
+		s.seen[gw] = struct{}{}
+	case len(gws) == indexFrom:
+		s.seen = make(map[netip.Addr]struct{}, 2*indexFrom)
+		for _, g := range gws {
+			s.seen[g] = struct{}{}
+		}
+	}
 }
 
 // PlanRoutes turns the routes of res into the kernel routes to install on
@@ -204,17 +230,18 @@ func PlanRoutes(res *current.Result) ([]RouteGroup, error) {
 		return nil, err
 	}
 
+	// Sized for the worst case of one group per route: growing slices of
+	// ~100-byte groups cost more than the spare capacity.
 	var (
-		groups  []RouteGroup
-		states  []groupState
-		index   = make(map[groupKey]int, len(res.Routes))
-		members = make(map[memberKey]struct{}, len(res.Routes))
+		groups = make([]RouteGroup, 0, len(res.Routes))
+		states = make([]groupState, 0, len(res.Routes))
+		index  = make(map[groupKey]int, len(res.Routes))
 	)
 	for i, r := range res.Routes {
 		if r == nil {
 			continue
 		}
-		m, err := planMember(i, r, defaultGW)
+		m, gw, err := planMember(i, r, defaultGW)
 		if err != nil {
 			return nil, err
 		}
@@ -223,38 +250,34 @@ func PlanRoutes(res *current.Result) ([]RouteGroup, error) {
 		if !ok {
 			gi = len(groups)
 			index[key] = gi
-			g := m
-			g.Gateways = nil
-			groups = append(groups, g)
+			groups = append(groups, m)
 			states = append(states, groupState{})
 		}
-		g := &groups[gi]
+		g, st := &groups[gi], &states[gi]
 		if ok {
 			if err := sameMetrics(*g, m); err != nil {
 				return nil, err
 			}
 		}
-		if len(m.Gateways) == 0 {
+		if !gw.IsValid() {
 			if len(g.Gateways) > 0 {
 				return nil, mixError(*g)
 			}
-			states[gi].device = true
+			st.device = true
 			continue
 		}
-		if states[gi].device {
+		if st.device {
 			return nil, mixError(*g)
 		}
-		gw := m.Gateways[0]
-		mk := memberKey{group: gi, gw: gw}
-		if _, dup := members[mk]; dup {
+		if st.has(g.Gateways, gw) {
 			continue
 		}
-		members[mk] = struct{}{}
 		if limit := maxNexthops[g.Family]; len(g.Gateways) == limit {
 			return nil, netconf.Invalid("route %s: more than %d %s gateways; one netlink request holds at most %d nexthops",
 				g.String(), limit, ip.FamilyName(g.Family), limit)
 		}
 		g.Gateways = append(g.Gateways, gw)
+		st.add(g.Gateways, gw)
 	}
 	return groups, nil
 }
@@ -296,11 +319,13 @@ func gatewayAddr(gw net.IP) (netip.Addr, int, error) {
 	return a, ip.Family(n), nil
 }
 
-// planMember validates route i and returns it as a one-member group.
-func planMember(i int, r *types.Route, defaultGW map[int]netip.Addr) (RouteGroup, error) {
+// planMember validates route i and returns it as a group without gateways,
+// and its gateway (the invalid Addr for none).
+func planMember(i int, r *types.Route, defaultGW map[int]netip.Addr) (RouteGroup, netip.Addr, error) {
+	var none netip.Addr
 	dst := ip.Canonical(&r.Dst)
 	if dst == nil {
-		return RouteGroup{}, netconf.Invalid("routes[%d]: destination %q is not an IP prefix", i, r.Dst.String())
+		return RouteGroup{}, none, netconf.Invalid("routes[%d]: destination %q is not an IP prefix", i, r.Dst.String())
 	}
 	fam := ip.Family(dst.IP)
 	addr, _ := netip.AddrFromSlice(dst.IP)
@@ -314,48 +339,52 @@ func planMember(i int, r *types.Route, defaultGW map[int]netip.Addr) (RouteGroup
 		MTU:      r.MTU,
 		AdvMSS:   r.AdvMSS,
 	}
-	name := m.Dst.String()
 	if r.Table != nil && *r.Table != 0 {
 		m.Table = *r.Table
 	}
 	if r.Scope != nil {
 		m.Scope = *r.Scope
 	}
-	for _, f := range []struct {
-		what string
-		v    int
-		max  int64
-	}{
-		{"table", m.Table, math.MaxUint32},
-		{"priority", m.Priority, math.MaxUint32},
-		{"mtu", m.MTU, math.MaxUint32},
-		{"advmss", m.AdvMSS, math.MaxUint32},
-		{"scope", m.Scope, math.MaxUint8},
-	} {
-		if f.v < 0 || int64(f.v) > f.max {
-			return RouteGroup{}, netconf.Invalid("route %s: %s %d is out of range 0-%d", name, f.what, f.v, f.max)
-		}
+	if err := inRange(m.Dst, "table", m.Table, math.MaxUint32); err != nil {
+		return RouteGroup{}, none, err
+	}
+	if err := inRange(m.Dst, "priority", m.Priority, math.MaxUint32); err != nil {
+		return RouteGroup{}, none, err
+	}
+	if err := inRange(m.Dst, "mtu", m.MTU, math.MaxUint32); err != nil {
+		return RouteGroup{}, none, err
+	}
+	if err := inRange(m.Dst, "advmss", m.AdvMSS, math.MaxUint32); err != nil {
+		return RouteGroup{}, none, err
+	}
+	if err := inRange(m.Dst, "scope", m.Scope, math.MaxUint8); err != nil {
+		return RouteGroup{}, none, err
 	}
 	if fam == ip.FamilyV6 && m.Priority == 0 {
 		m.Priority = IPv6DefaultMetric
 	}
 
-	switch {
-	case r.GW != nil:
-		gw, gwFam, err := gatewayAddr(r.GW)
-		if err != nil {
-			return RouteGroup{}, netconf.Invalid("route %s: gateway %s: %v", name, r.GW, err)
-		}
-		if gwFam != fam {
-			return RouteGroup{}, netconf.Invalid("route %s: gateway %s is not %s", name, gw, ip.FamilyName(fam))
-		}
-		m.Gateways = []netip.Addr{gw}
-	default:
-		if gw, ok := defaultGW[fam]; ok {
-			m.Gateways = []netip.Addr{gw}
-		}
+	if r.GW == nil {
+		// The gateway of the first address of the family, if any.
+		return m, defaultGW[fam], nil
 	}
-	return m, nil
+	gw, gwFam, err := gatewayAddr(r.GW)
+	if err != nil {
+		return RouteGroup{}, none, netconf.Invalid("route %s: gateway %s: %v", m.Dst, r.GW, err)
+	}
+	if gwFam != fam {
+		return RouteGroup{}, none, netconf.Invalid("route %s: gateway %s is not %s", m.Dst, gw, ip.FamilyName(fam))
+	}
+	return m, gw, nil
+}
+
+// inRange reports a code 7 error when v is outside 0..max, the range of the
+// netlink attribute that carries it.
+func inRange(dst netip.Prefix, what string, v int, max int64) error {
+	if v < 0 || int64(v) > max {
+		return netconf.Invalid("route %s: %s %d is out of range 0-%d", dst, what, v, max)
+	}
+	return nil
 }
 
 // sameMetrics reports a code 7 error when m disagrees with group g on mtu
