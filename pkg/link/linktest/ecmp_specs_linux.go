@@ -15,7 +15,10 @@
 package linktest
 
 import (
+	"errors"
 	"net"
+	"os"
+	"path/filepath"
 
 	"github.com/containernetworking/cni/pkg/types"
 	. "github.com/onsi/ginkgo/v2"
@@ -109,6 +112,49 @@ func failedAddSpecs(newFixture func() *Fixture) {
 		}), "")
 		_, err := f.Add(args)
 		Expect(err).To(MatchError(ContainSubstring("203.0.113.0/24")))
+		leftNothing()
+	})
+
+	It("releases the IPAM allocation when a route fails after the link exists", func() {
+		dataDir := GinkgoT().TempDir()
+		hostLocal := func(routes []map[string]any) map[string]any {
+			return map[string]any{
+				"type": "host-local", "dataDir": dataDir,
+				"ranges": [][]map[string]any{{{"subnet": "192.0.2.0/24", "gateway": "192.0.2.1"}}},
+				"routes": routes,
+			}
+		}
+		// The allocation is visible as a record file named by the address.
+		records := func() []string {
+			entries, err := os.ReadDir(filepath.Join(dataDir, "testnet"))
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			Expect(err).NotTo(HaveOccurred())
+			var out []string
+			for _, e := range entries {
+				if net.ParseIP(e.Name()) != nil {
+					out = append(out, e.Name())
+				}
+			}
+			return out
+		}
+
+		good := f.Args(f.Conf("1.1.0", map[string]any{"master": MasterName, "ipam": hostLocal(nil)}), "")
+		res, err := f.Add(good)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(records()).To(HaveLen(1), "an ADD allocates")
+		Expect(f.Del(WithPrev(good, res))).To(Succeed())
+		Expect(records()).To(BeEmpty(), "a DEL releases")
+		host, cont = f.Snapshots()
+
+		bad := f.Args(f.Conf("1.1.0", map[string]any{
+			"master": MasterName,
+			"ipam":   hostLocal([]map[string]any{{"dst": "203.0.113.0/24", "gw": "198.51.100.1"}}),
+		}), "")
+		_, err = f.Add(bad)
+		Expect(err).To(MatchError(ContainSubstring("203.0.113.0/24")))
+		Expect(records()).To(BeEmpty(), "the failed ADD released its address")
 		leftNothing()
 	})
 

@@ -106,51 +106,82 @@ var _ = Describe("macvlan", func() {
 		Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
 	})
 
-	It("announces its IPv4 address with a gratuitous ARP from its MAC", func() {
-		// Listen on the master's peer: what the macvlan sends leaves
-		// through the master.
-		var fd int
-		Expect(f.HostNS.Do(func(ns.NetNS) error {
-			peer, err := net.InterfaceByName(master + "p")
-			if err != nil {
-				return err
-			}
-			fd, err = unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM, int(htons(unix.ETH_P_ARP)))
-			if err != nil {
-				return err
-			}
-			return unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: peer.Index})
-		})).To(Succeed())
-		DeferCleanup(unix.Close, fd)
-		tv := unix.NsecToTimeval((100 * time.Millisecond).Nanoseconds())
-		Expect(unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)).To(Succeed())
+	It("announces its addresses: gratuitous ARP and unsolicited neighbour advertisement from its MAC", func() {
+		arp := listen(f, unix.ETH_P_ARP)
+		v6 := listen(f, unix.ETH_P_IPV6)
 
 		const mac = "02:00:5e:00:53:21"
-		args := f.Args(f.Conf("1.1.0", map[string]any{"master": master, "mac": mac, "ipam": linktest.StaticIPAM(linktest.V4Addr, nil)}), "")
+		args := f.Args(f.Conf("1.1.0", map[string]any{
+			"master": master, "mac": mac,
+			"ipam": linktest.StaticIPAM([]map[string]string{{"address": "192.0.2.10/24"}, {"address": "2001:db8::10/64"}}, nil),
+		}), "")
 		res, err := f.Add(args)
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(func() { Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed()) })
 
-		// A gratuitous ARP: sender and target protocol address both the
-		// new address, sender hardware address the new MAC.
-		garp := func() bool {
-			buf := make([]byte, 128)
-			for {
-				n, _, err := unix.Recvfrom(fd, buf, 0)
-				if err != nil {
-					return false
-				}
-				p := buf[:n]
-				if len(p) >= 28 && binary.BigEndian.Uint16(p[6:]) == 1 &&
-					net.HardwareAddr(p[8:14]).String() == mac &&
-					net.IP(p[14:18]).Equal(net.ParseIP("192.0.2.10")) &&
-					net.IP(p[24:28]).Equal(net.ParseIP("192.0.2.10")) {
-					return true
-				}
+		// ARP request, sender and target protocol address both the new
+		// address, sender hardware address the new MAC.
+		Eventually(received(arp, func(p []byte) bool {
+			return len(p) >= 28 && binary.BigEndian.Uint16(p[6:]) == 1 &&
+				net.HardwareAddr(p[8:14]).String() == mac &&
+				net.IP(p[14:18]).Equal(net.ParseIP("192.0.2.10")) &&
+				net.IP(p[24:28]).Equal(net.ParseIP("192.0.2.10"))
+		})).WithTimeout(5 * time.Second).WithPolling(10 * time.Millisecond).Should(BeTrue())
+
+		// IPv6 header (40 bytes), ICMPv6 type 136 with the override flag
+		// and no solicited flag, to ff02::1 with hop limit 255, target the
+		// new address, target link-layer address option the new MAC.
+		Eventually(received(v6, func(p []byte) bool {
+			if len(p) < 40+32 || p[6] != unix.IPPROTO_ICMPV6 || p[7] != 255 {
+				return false
 			}
-		}
-		Eventually(garp).WithTimeout(5 * time.Second).WithPolling(10 * time.Millisecond).Should(BeTrue())
+			icmp := p[40:]
+			return icmp[0] == 136 && icmp[4] == 0x20 &&
+				net.IP(p[24:40]).Equal(net.ParseIP("ff02::1")) &&
+				net.IP(icmp[8:24]).Equal(net.ParseIP("2001:db8::10")) &&
+				icmp[24] == 2 && icmp[25] == 1 && net.HardwareAddr(icmp[26:32]).String() == mac
+		})).WithTimeout(5 * time.Second).WithPolling(10 * time.Millisecond).Should(BeTrue())
 	})
 })
+
+// listen opens a packet socket for frames of ethertype proto arriving on
+// the master's peer, in the host namespace: what the macvlan sends leaves
+// through the master. Reads time out after 100ms.
+func listen(f *linktest.Fixture, proto uint16) int {
+	GinkgoHelper()
+	var fd int
+	Expect(f.HostNS.Do(func(ns.NetNS) error {
+		peer, err := net.InterfaceByName(master + "p")
+		if err != nil {
+			return err
+		}
+		fd, err = unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM, int(htons(proto)))
+		if err != nil {
+			return err
+		}
+		return unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(proto), Ifindex: peer.Index})
+	})).To(Succeed())
+	DeferCleanup(unix.Close, fd)
+	tv := unix.NsecToTimeval((100 * time.Millisecond).Nanoseconds())
+	Expect(unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)).To(Succeed())
+	return fd
+}
+
+// received reports whether a frame matching match arrives on fd before
+// the read times out.
+func received(fd int, match func(p []byte) bool) func() bool {
+	return func() bool {
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := unix.Recvfrom(fd, buf, 0)
+			if err != nil {
+				return false
+			}
+			if match(buf[:n]) {
+				return true
+			}
+		}
+	}
+}
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }

@@ -29,13 +29,13 @@ func TestMacvlan(t *testing.T) {
 	RunSpecs(t, "plugins/main/macvlan")
 }
 
-// The plugin runs in-process but delegates to the static IPAM plugin as a
+// The plugin runs in-process but delegates to the static and host-local IPAM plugins as
 // binary, found through CNI_PATH.
 var _ = BeforeSuite(func() {
 	dir, err := os.MkdirTemp("", "macvlan-test-")
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(os.RemoveAll, dir)
-	bin, err := linktest.BuildPlugins(dir, "static")
+	bin, err := linktest.BuildPlugins(dir, "static", "host-local")
 	Expect(err).NotTo(HaveOccurred())
 	os.Setenv("CNI_PATH", bin)
 })
