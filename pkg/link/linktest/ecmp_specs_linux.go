@@ -179,6 +179,13 @@ func failedAddSpecs(newFixture func() *Fixture) {
 		leftNothing()
 	})
 
+	It("leaves nothing when the result cannot be printed in the config's version", func() {
+		// A 0.2.0 result must carry an address; without ipam it has none.
+		_, err := f.Add(f.Args(f.Conf("0.2.0", map[string]any{"master": MasterName}), ""))
+		Expect(err).To(MatchError(ContainSubstring("no valid IP addresses")))
+		leftNothing()
+	})
+
 	It("leaves nothing when the ipam plugin does not exist", func() {
 		_, err := f.Add(f.Args(f.Conf("1.1.0", map[string]any{
 			"master": MasterName,

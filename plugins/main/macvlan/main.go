@@ -178,8 +178,13 @@ func cmdAdd(args *skel.CmdArgs) error {
 	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
 		res.DNS = common.DNS
 	}
+	// Printing converts to the config's version, which can fail (a 0.2.0
+	// result needs an address): only a printed result is a success.
+	if err := netconf.PrintResult(res, common.CNIVersion); err != nil {
+		return err
+	}
 	success = true
-	return netconf.PrintResult(res, common.CNIVersion)
+	return nil
 }
 
 // configure, run inside the container namespace, gives ifName the
