@@ -1,0 +1,140 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+
+	current "github.com/containernetworking/cni/pkg/types/100"
+	"github.com/containernetworking/cni/pkg/version"
+	"github.com/vishvananda/netlink"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/containernetworking/plugins/pkg/testutils"
+)
+
+// ecmpConf is a macvlan network on master whose host-local IPAM lists two
+// gateways for each default route.
+func ecmpConf(master, dataDir string) []byte {
+	return []byte(fmt.Sprintf(`{
+  "cniVersion": "1.1.0", "name": "ecmp", "type": "macvlan", "master": %q,
+  "ipam": {
+    "type": "host-local", "dataDir": %q,
+    "ranges": [
+      [ { "subnet": "192.0.2.0/24", "rangeStart": "192.0.2.10" } ],
+      [ { "subnet": "2001:db8::/64", "rangeStart": "2001:db8::10" } ]
+    ],
+    "routes": [
+      { "dst": "0.0.0.0/0", "gw": "192.0.2.1" },
+      { "dst": "0.0.0.0/0", "gw": "192.0.2.2" },
+      { "dst": "::/0", "gw": "2001:db8::1" },
+      { "dst": "::/0", "gw": "2001:db8::2" }
+    ]
+  }
+}`, master, dataDir))
+}
+
+var _ = Describe("ECMP with macvlan", func() {
+	It("installs one multipath route per family from host-local's routes", func() {
+		testutils.RequireKernelFeature("macvlan")
+		testutils.RequireKernelFeature("multipath")
+
+		// macvlan delegates to host-local through CNI_PATH: both binaries
+		// sit in the directory BeforeSuite built host-local into.
+		binDir := filepath.Dir(pluginBin)
+		build := exec.Command("go", "build", "-o", filepath.Join(binDir, "macvlan"), "../../main/macvlan")
+		build.Env = append(build.Environ(), "CGO_ENABLED=0")
+		out, err := build.CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), "go build macvlan: %s", out)
+
+		hostNS := testutils.NewNSForSpec()
+		contNS := testutils.NewNSForSpec()
+		const master = "mst0"
+		Expect(hostNS.Do(func(ns.NetNS) error {
+			veth := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: master}, PeerName: master + "p"}
+			if err := netlink.LinkAdd(veth); err != nil {
+				return fmt.Errorf("add veth %s: %w", master, err)
+			}
+			// Both ends up: a veth has carrier only then, and without
+			// carrier IPv6 DAD in the container never completes.
+			for _, name := range []string{master, master + "p"} {
+				l, err := netlinksafe.LinkByName(name)
+				if err != nil {
+					return fmt.Errorf("find %s: %w", name, err)
+				}
+				if err := netlink.LinkSetUp(l); err != nil {
+					return fmt.Errorf("set %s up: %w", name, err)
+				}
+			}
+			return nil
+		})).To(Succeed())
+
+		dataDir := filepath.Join(GinkgoT().TempDir(), "networks")
+		conf := ecmpConf(master, dataDir)
+		run := func(command string, conf []byte) ([]byte, error) {
+			var stdout, stderr bytes.Buffer
+			// Started from inside hostNS: the child inherits the namespace
+			// of the locked thread, so macvlan finds its master there.
+			err := hostNS.Do(func(ns.NetNS) error {
+				cmd := exec.Command(filepath.Join(binDir, "macvlan"))
+				cmd.Env = []string{"CNI_COMMAND=" + command, "CNI_CONTAINERID=ecmp1", "CNI_IFNAME=eth0",
+					"CNI_NETNS=" + contNS.Path(), "CNI_PATH=" + binDir}
+				cmd.Stdin = bytes.NewReader(conf)
+				cmd.Stdout, cmd.Stderr = &stdout, &stderr
+				return cmd.Run()
+			})
+			if err != nil {
+				return nil, fmt.Errorf("macvlan %s: %v: stdout %s stderr %s", command, err, stdout.String(), stderr.String())
+			}
+			return stdout.Bytes(), nil
+		}
+
+		added, err := run("ADD", conf)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func() {
+			_, err := run("DEL", conf)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(networkRecords(filepath.Join(dataDir, "ecmp"))).To(BeEmpty())
+		})
+
+		var v4, v6 string
+		Expect(contNS.Do(func(ns.NetNS) (err error) {
+			if v4, err = testutils.RouteText("eth0", ip.FamilyV4, 0); err != nil {
+				return err
+			}
+			v6, err = testutils.RouteText("eth0", ip.FamilyV6, 0)
+			return err
+		})).To(Succeed())
+		Expect(v4).To(Equal("default nexthop via 192.0.2.1 dev eth0 weight 1 nexthop via 192.0.2.2 dev eth0 weight 1"))
+		Expect(v6).To(Equal("default metric 1024 nexthop via 2001:db8::1 dev eth0 weight 1 nexthop via 2001:db8::2 dev eth0 weight 1"))
+
+		// CHECK through macvlan runs host-local's CHECK on the prevResult.
+		res, err := version.NewResult("1.1.0", added)
+		Expect(err).NotTo(HaveOccurred())
+		cur, err := current.NewResultFromResult(res)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cur.IPs).To(HaveLen(2))
+		_, err = run("CHECK", withPrev(conf, cur))
+		Expect(err).NotTo(HaveOccurred())
+	})
+})
