@@ -16,7 +16,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 
@@ -33,25 +35,21 @@ import (
 	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
-// ecmpConf is a macvlan network on master whose host-local IPAM lists two
-// gateways for each default route.
+// ecmpConf is the README's ECMP example (a macvlan network whose
+// host-local IPAM lists two gateways for each default route) with master
+// and dataDir replaced.
 func ecmpConf(master, dataDir string) []byte {
-	return []byte(fmt.Sprintf(`{
-  "cniVersion": "1.1.0", "name": "ecmp", "type": "macvlan", "master": %q,
-  "ipam": {
-    "type": "host-local", "dataDir": %q,
-    "ranges": [
-      [ { "subnet": "192.0.2.0/24", "rangeStart": "192.0.2.10" } ],
-      [ { "subnet": "2001:db8::/64", "rangeStart": "2001:db8::10" } ]
-    ],
-    "routes": [
-      { "dst": "0.0.0.0/0", "gw": "192.0.2.1" },
-      { "dst": "0.0.0.0/0", "gw": "192.0.2.2" },
-      { "dst": "::/0", "gw": "2001:db8::1" },
-      { "dst": "::/0", "gw": "2001:db8::2" }
-    ]
-  }
-}`, master, dataDir))
+	GinkgoHelper()
+	blocks := readmeJSONBlocks()
+	Expect(blocks).To(HaveLen(2))
+	var m map[string]any
+	Expect(json.Unmarshal([]byte(blocks[1]), &m)).To(Succeed())
+	Expect(m["name"]).To(Equal("ecmp"))
+	m["master"] = master
+	m["ipam"].(map[string]any)["dataDir"] = dataDir
+	out, err := json.Marshal(m)
+	Expect(err).NotTo(HaveOccurred())
+	return out
 }
 
 var _ = Describe("ECMP with macvlan", func() {
@@ -127,6 +125,9 @@ var _ = Describe("ECMP with macvlan", func() {
 		})).To(Succeed())
 		Expect(v4).To(Equal("default nexthop via 192.0.2.1 dev eth0 weight 1 nexthop via 192.0.2.2 dev eth0 weight 1"))
 		Expect(v6).To(Equal("default metric 1024 nexthop via 2001:db8::1 dev eth0 weight 1 nexthop via 2001:db8::2 dev eth0 weight 1"))
+		readme, err := os.ReadFile("README.md")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(readme)).To(ContainSubstring(v4+"\n"+v6+"\n"), "README shows the routes as installed")
 
 		// CHECK through macvlan runs host-local's CHECK on the prevResult.
 		res, err := version.NewResult("1.1.0", added)
