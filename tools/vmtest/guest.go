@@ -243,7 +243,7 @@ func checkStatic(p string) error {
 	if err != nil {
 		return fmt.Errorf("inspect %s: %w", p, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	for _, ph := range f.Progs {
 		if ph.Type == elf.PT_INTERP {
 			return fmt.Errorf("%s is dynamically linked: install busybox-static", p)

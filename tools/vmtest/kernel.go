@@ -85,7 +85,7 @@ func resolveKernel(root string, wanted []string, noUpdate bool, logf func(string
 	if err != nil {
 		k, cerr := newestCached(root, wanted)
 		if cerr != nil {
-			return nil, fmt.Errorf("resolve kernel: %w; no usable cached kernel: %v", err, cerr)
+			return nil, fmt.Errorf("resolve kernel: %w; no usable cached kernel: %w", err, cerr)
 		}
 		logf("cannot resolve the current kernel (%v); using cached %s", err, k.Release)
 		return k, nil
@@ -172,7 +172,7 @@ func fetchKernel(root, dir, pkg, ver, release string, wanted []string) (*guestKe
 	if err != nil {
 		return nil, fmt.Errorf("create fetch dir: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	// apt's sandbox user must be able to write the download directory.
 	_ = os.Chmod(tmp, 0o777)
 

@@ -56,7 +56,7 @@ func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("vmtest", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: scripts/vm-test.sh [flags] [packages]\n\n"+
+		_, _ = fmt.Fprintf(fs.Output(), "usage: scripts/vm-test.sh [flags] [packages]\n\n"+
 			"Runs the kernel tests in a QEMU guest on Debian's stock kernel. Packages are go\n"+
 			"package patterns; default: every package whose tests import pkg/testutils.\n\n")
 		fs.PrintDefaults()
@@ -93,10 +93,10 @@ func run(args []string, stdout io.Writer) int {
 	} else if err != nil {
 		return 2
 	}
-	logf := func(format string, a ...any) { fmt.Fprintf(stdout, "vmtest: "+format+"\n", a...) }
+	logf := func(format string, a ...any) { _, _ = fmt.Fprintf(stdout, "vmtest: "+format+"\n", a...) }
 	fail := func(err error) int {
 		logf("error: %v", err)
-		fmt.Fprintln(stdout, "FAIL")
+		_, _ = fmt.Fprintln(stdout, "FAIL")
 		return 2
 	}
 
@@ -128,7 +128,7 @@ func run(args []string, stdout io.Writer) int {
 	if o.keep {
 		logf("keeping work directory %s", work)
 	} else {
-		defer os.RemoveAll(work)
+		defer func() { _ = os.RemoveAll(work) }()
 	}
 
 	buildStart := time.Now()
@@ -188,7 +188,7 @@ func run(args []string, stdout io.Writer) int {
 		problems = nil
 	}
 	for _, l := range lines {
-		fmt.Fprintln(stdout, l)
+		_, _ = fmt.Fprintln(stdout, l)
 	}
 	for _, p := range buildFailed {
 		problems = append(problems, "package did not build: "+p)
@@ -202,7 +202,7 @@ func run(args []string, stdout io.Writer) int {
 	if failed == 0 && len(problems) > 0 {
 		failed = len(problems)
 	}
-	fmt.Fprintln(stdout)
+	_, _ = fmt.Fprintln(stdout)
 	logf("guest kernel %s; packages: %d ok, %d failed", orUnknown(g.kernel), pkgOK, pkgFail)
 	logf("wall time %.1fs (build %.1fs, guest %.1fs)", time.Since(start).Seconds(), buildTime.Seconds(), guestTime.Seconds())
 	if len(problems) > 0 {
@@ -210,11 +210,11 @@ func run(args []string, stdout io.Writer) int {
 			logf("FAIL: %s", p)
 		}
 		logf("raw guest console: %s", o.logPath)
-		fmt.Fprintf(stdout, "vmtest: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
-		fmt.Fprintln(stdout, "FAIL")
+		_, _ = fmt.Fprintf(stdout, "vmtest: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
+		_, _ = fmt.Fprintln(stdout, "FAIL")
 		return 1
 	}
-	fmt.Fprintf(stdout, "vmtest: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	_, _ = fmt.Fprintf(stdout, "vmtest: %d passed, %d failed, %d skipped\n", passed, failed, skipped)
 	return 0
 }
 
@@ -283,11 +283,7 @@ func missingTools() []string {
 }
 
 func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, f)
-	}
-	return out
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
 func orUnknown(s string) string {

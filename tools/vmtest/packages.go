@@ -115,13 +115,13 @@ func buildTests(repo, outDir string, pkgs []testPkg, stdout io.Writer) (built []
 		cmd.Stdout = stdout
 		cmd.Stderr = stdout
 		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(stdout, "FAIL\t%s [build failed]\n", p.ImportPath)
+			_, _ = fmt.Fprintf(stdout, "FAIL\t%s [build failed]\n", p.ImportPath)
 			failed = append(failed, p.ImportPath)
 			continue
 		}
 		if _, err := os.Stat(bin); err != nil {
 			// go test -c writes nothing for a package without tests.
-			fmt.Fprintf(stdout, "vmtest: %s has no test binary; skipped\n", p.ImportPath)
+			_, _ = fmt.Fprintf(stdout, "vmtest: %s has no test binary; skipped\n", p.ImportPath)
 			continue
 		}
 		p.Bin = bin

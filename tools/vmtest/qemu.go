@@ -73,7 +73,7 @@ func boot(v vmConfig, kernel, initrd string, g *guestLog, out, rawLog io.Writer)
 	if errors.As(werr, &ee) {
 		// isa-debug-exit and some shutdown paths exit non-zero; the
 		// markers, not QEMU's status, say how the tests went.
-		fmt.Fprintf(out, "vmtest: qemu exited with %v\n", werr)
+		_, _ = fmt.Fprintf(out, "vmtest: qemu exited with %v\n", werr)
 		return false, nil
 	}
 	return false, werr
@@ -90,9 +90,9 @@ func stream(r io.Reader, g *guestLog, out, rawLog io.Writer) {
 			}
 			line = strings.TrimRight(line, "\r\n")
 			line = strings.ReplaceAll(line, "\r", "")
-			fmt.Fprintln(out, line)
+			_, _ = fmt.Fprintln(out, line)
 			for _, l := range g.Line(line) {
-				fmt.Fprintln(out, l)
+				_, _ = fmt.Fprintln(out, l)
 			}
 		}
 		if err != nil {
