@@ -96,9 +96,12 @@ func nthAddr(prefix *net.IPNet, n int) net.IP {
 func (f family) gateway(i int) net.IP { return nthAddr(f.segment, 1+i) }
 
 // containerAddr is the container's address on the segment, in CIDR form.
-func (f family) containerAddr() string {
+func (f family) containerAddr() string { return f.segmentAddr(100) }
+
+// segmentAddr is address n of the segment, in CIDR form.
+func (f family) segmentAddr(n int) string {
 	ones, _ := f.segment.Mask.Size()
-	return fmt.Sprintf("%s/%d", nthAddr(f.segment, 100), ones)
+	return fmt.Sprintf("%s/%d", nthAddr(f.segment, n), ones)
 }
 
 // destinations returns n distinct addresses of prefix, from .1 on.
