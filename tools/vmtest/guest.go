@@ -85,7 +85,9 @@ func initScript(modules []string, pkgs []testPkg, o guestOpts) string {
 		w("insmod %s || mark insmod-failed %s", path.Join(guestModules, m), moduleName(m))
 	}
 	w("ip link set lo up")
-	w("mark packed %d", len(pkgs))
+	// Count what actually arrived rather than echo what the host meant to
+	// pack: a truncated or misaligned initramfs loses files silently.
+	w("mark packed \"$(find /src -name '*.test' -type f | wc -l)\"")
 	w("ran=0 failed=0")
 	w("run() {")
 	w("\tpkg=$1 dir=$2")

@@ -98,7 +98,14 @@ func resolveKernel(root string, wanted []string, noUpdate bool, logf func(string
 	logf("fetching %s %s into %s", pkg, ver, dir)
 	k, err := fetchKernel(root, dir, pkg, ver, release, wanted)
 	if err != nil {
-		return nil, err
+		// Stale package lists name a version the archive has dropped;
+		// an older cached kernel still tests the features.
+		k, cerr := newestCached(root, wanted)
+		if cerr != nil {
+			return nil, err
+		}
+		logf("fetching %s failed (%v); using cached %s", pkg, err, k.Release)
+		return k, nil
 	}
 	prune(root, release, logf)
 	return k, nil

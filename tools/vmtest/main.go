@@ -63,7 +63,7 @@ func parseFlags(args []string) (*options, error) {
 	}
 	fs.StringVar(&o.guest.Run, "run", "", "run only tests matching this regexp (-test.run)")
 	fs.StringVar(&o.guest.Focus, "focus", "", "run only ginkgo specs matching this regexp (-ginkgo.focus)")
-	fs.DurationVar(&o.guest.PkgTimeout, "pkg-timeout", 10*time.Minute, "timeout of each test binary in the guest (-test.timeout)")
+	fs.DurationVar(&o.guest.PkgTimeout, "pkg-timeout", 15*time.Minute, "timeout of each test binary in the guest (-test.timeout)")
 	fs.DurationVar(&o.vm.Timeout, "timeout", 20*time.Minute, "host-side timeout for the whole guest run")
 	fs.IntVar(&o.vm.Memory, "memory", 1024, "guest memory in MiB")
 	fs.IntVar(&o.vm.CPUs, "cpus", 2, "guest CPUs")
