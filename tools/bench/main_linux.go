@@ -51,7 +51,13 @@ func main() {
 	flag.IntVar(&o.runs, "runs", 30, "measured runs per figure")
 	flag.IntVar(&o.warmup, "warmup", 3, "unmeasured runs before each figure")
 	flag.BoolVar(&o.quick, "quick", false, "fewer scenarios (skip IPv6 and the largest route counts)")
+	sections := flag.String("sections", "latency,scaling,start,memory", "comma-separated sections to run")
+	flag.StringVar(&o.scenario, "scenario", "", "run only the latency scenarios whose name contains this")
 	flag.Parse()
+	o.sections = map[string]bool{}
+	for _, sec := range strings.Split(*sections, ",") {
+		o.sections[strings.TrimSpace(sec)] = true
+	}
 
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "bench: needs root (it creates network namespaces)")
@@ -77,6 +83,9 @@ type options struct {
 	runs   int
 	warmup int
 	quick  bool
+
+	sections map[string]bool
+	scenario string
 }
 
 func run(o options) error {
@@ -100,16 +109,25 @@ func run(o options) error {
 	fmt.Printf("process (fork+exec to exit). Baseline: a Go hello-world built with the same flags\n")
 	fmt.Printf("starts in %s (median), shown as 1.0x.\n\n", ms(base.median))
 
-	if err := latencyTable(o, env, base); err != nil {
-		return err
+	if o.sections["latency"] {
+		if err := latencyTable(o, env, base); err != nil {
+			return err
+		}
 	}
-	if err := scalingTable(o, env, base); err != nil {
-		return err
+	if o.sections["scaling"] {
+		if err := scalingTable(o, env, base); err != nil {
+			return err
+		}
 	}
-	if err := startTable(o, base); err != nil {
-		return err
+	if o.sections["start"] {
+		if err := startTable(o, base); err != nil {
+			return err
+		}
 	}
-	return memoryTable(env)
+	if o.sections["memory"] {
+		return memoryTable(env)
+	}
+	return nil
 }
 
 // stats summarises one row's samples.

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -37,6 +38,9 @@ func latencyTable(o options, e *env, base stats) error {
 	fmt.Printf("## ADD and DEL latency: macvlan + static, one default route\n\n")
 	fmt.Printf("| scenario | client | verb | median | min–max | × hello |\n|---|---|---|---|---|---|\n")
 	for _, s := range latencyScenarios(o.quick) {
+		if !strings.Contains(s.name, o.scenario) {
+			continue
+		}
 		for _, lib := range []bool{false, true} {
 			client := "direct exec"
 			if lib {
