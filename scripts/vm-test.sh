@@ -18,4 +18,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PATH:/usr/local/go/bin"
 
-exec go run ./tools/vmtest "$@"
+# Built rather than `go run` so the runner's exit status reaches the caller
+# unchanged and without go's "exit status N" line.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/vmtest" ./tools/vmtest
+"$tmp/vmtest" "$@"
