@@ -21,36 +21,141 @@
 package ipam
 
 import (
-	"context"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 
-	"github.com/containernetworking/cni/pkg/invoke"
 	"github.com/containernetworking/cni/pkg/types"
+	"github.com/containernetworking/cni/pkg/version"
 )
+
+// The delegation below is written here rather than taken from the cni
+// library's invoke package: invoke links net/http and OpenTelemetry for
+// trace propagation, whose package initialisation every plugin process
+// would pay on every ADD and DEL, for a feature no plugin here uses.
 
 // ExecAdd runs ADD of the IPAM plugin named plugin, found in CNI_PATH, with
 // netconf on its stdin and the CNI_* environment of this process. An error
 // the plugin reports (a *types.Error) is returned unchanged, so its code
-// reaches the runtime.
+// reaches the runtime. The result is decoded in the version the plugin
+// printed, or the config's when it printed none (results before 0.3.0
+// carry no version).
 func ExecAdd(plugin string, netconf []byte) (types.Result, error) {
-	return invoke.DelegateAdd(context.TODO(), plugin, netconf, nil)
+	out, err := execPlugin("ADD", plugin, netconf)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(out, &raw); err != nil {
+		return nil, fmt.Errorf("decode result of IPAM plugin %s: %w", plugin, err)
+	}
+	ver, _ := raw["cniVersion"].(string)
+	if ver == "" {
+		// Results before 0.3.0 need not carry their version; the 0.x
+		// result types then report 0.1.0. Stamp the config's version in.
+		var conf struct {
+			CNIVersion string `json:"cniVersion"`
+		}
+		if err := json.Unmarshal(netconf, &conf); err != nil {
+			return nil, fmt.Errorf("decode network config: %w", err)
+		}
+		ver = conf.CNIVersion
+		raw["cniVersion"] = ver
+		if out, err = json.Marshal(raw); err != nil {
+			return nil, err
+		}
+	}
+	res, err := version.NewResult(ver, out)
+	if err != nil {
+		return nil, fmt.Errorf("decode result of IPAM plugin %s: %w", plugin, err)
+	}
+	return res, nil
 }
 
 // ExecCheck runs CHECK of the IPAM plugin, as ExecAdd does ADD.
 func ExecCheck(plugin string, netconf []byte) error {
-	return invoke.DelegateCheck(context.TODO(), plugin, netconf, nil)
+	_, err := execPlugin("CHECK", plugin, netconf)
+	return err
 }
 
 // ExecDel runs DEL of the IPAM plugin, as ExecAdd does ADD.
 func ExecDel(plugin string, netconf []byte) error {
-	return invoke.DelegateDel(context.TODO(), plugin, netconf, nil)
+	_, err := execPlugin("DEL", plugin, netconf)
+	return err
 }
 
 // ExecGC runs GC of the IPAM plugin, as ExecAdd does ADD.
 func ExecGC(plugin string, netconf []byte) error {
-	return invoke.DelegateGC(context.TODO(), plugin, netconf, nil)
+	_, err := execPlugin("GC", plugin, netconf)
+	return err
 }
 
 // ExecStatus runs STATUS of the IPAM plugin, as ExecAdd does ADD.
 func ExecStatus(plugin string, netconf []byte) error {
-	return invoke.DelegateStatus(context.TODO(), plugin, netconf, nil)
+	_, err := execPlugin("STATUS", plugin, netconf)
+	return err
+}
+
+// execPlugin runs the IPAM plugin with CNI_COMMAND=verb and the rest of
+// this process's environment, and returns its stdout. The plugin's stderr
+// goes to ours, so its diagnostics reach the runtime's log.
+func execPlugin(verb, plugin string, netconf []byte) ([]byte, error) {
+	path, err := findPlugin(plugin, os.Getenv("CNI_PATH"))
+	if err != nil {
+		return nil, err
+	}
+	var stdout bytes.Buffer
+	cmd := exec.Command(path)
+	cmd.Env = withCommand(os.Environ(), verb)
+	cmd.Stdin = bytes.NewReader(netconf)
+	cmd.Stdout = &stdout
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		var perr types.Error
+		if jerr := json.Unmarshal(stdout.Bytes(), &perr); jerr == nil && (perr.Code != 0 || perr.Msg != "") {
+			return nil, &perr
+		}
+		return nil, fmt.Errorf("run IPAM plugin %s %s: %w: %s", plugin, verb, err, strings.TrimSpace(stdout.String()))
+	}
+	return stdout.Bytes(), nil
+}
+
+// withCommand returns env with CNI_COMMAND set to verb, replacing the
+// runtime's own.
+func withCommand(env []string, verb string) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "CNI_COMMAND=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "CNI_COMMAND="+verb)
+}
+
+// errPluginNotFound is wrapped by findPlugin's error when no directory of
+// CNI_PATH holds the plugin.
+var errPluginNotFound = errors.New("not found")
+
+// findPlugin returns the first executable file named plugin in the
+// colon-separated directories of cniPath. A name with a slash is refused:
+// the config names a plugin, not a path.
+func findPlugin(plugin, cniPath string) (string, error) {
+	if plugin == "" || strings.ContainsRune(plugin, '/') || plugin == "." || plugin == ".." {
+		return "", fmt.Errorf("find IPAM plugin %q: not a plugin name", plugin)
+	}
+	for _, dir := range filepath.SplitList(cniPath) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, plugin)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("find IPAM plugin %q in CNI_PATH %q: %w", plugin, cniPath, errPluginNotFound)
 }

@@ -12,88 +12,119 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-package ipam_test
+package ipam
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
+	"testing"
 
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
-	"github.com/containernetworking/plugins/pkg/ipam"
 )
 
-// setenv sets key for the running spec and restores it afterwards.
-func setenv(key, value string) {
-	old, had := os.LookupEnv(key)
-	Expect(os.Setenv(key, value)).To(Succeed())
-	DeferCleanup(func() {
-		if had {
-			os.Setenv(key, old)
-		} else {
-			os.Unsetenv(key)
-		}
-	})
+// writePlugin writes an executable shell script named name into dir.
+func writePlugin(t *testing.T, dir, name, script string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+script), 0o755); err != nil {
+		t.Fatal(err)
+	}
 }
 
-var _ = Describe("Exec verbs", func() {
-	const netconf = `{"cniVersion":"1.1.0","name":"test","ipam":{"type":"fake-ipam"}}`
-	var log string
+func TestFindPlugin(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	writePlugin(t, b, "fake", "exit 0\n")
+	writePlugin(t, a, "both", "exit 0\n")
+	writePlugin(t, b, "both", "exit 0\n")
+	if err := os.WriteFile(filepath.Join(a, "noexec"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(a, "dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := a + ":" + b
+	tests := []struct {
+		plugin, want string
+		wantErr     bool
+	}{
+		{plugin: "fake", want: filepath.Join(b, "fake")},
+		{plugin: "both", want: filepath.Join(a, "both")},
+		{plugin: "noexec", wantErr: true},
+		{plugin: "dir", wantErr: true},
+		{plugin: "missing", wantErr: true},
+		{plugin: "../b/fake", wantErr: true},
+		{plugin: "", wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := findPlugin(tt.plugin, path)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("findPlugin(%q) = %q, %v; want %q, error %v", tt.plugin, got, err, tt.want, tt.wantErr)
+		}
+	}
+	if _, err := findPlugin("missing", path); !errors.Is(err, errPluginNotFound) {
+		t.Errorf("findPlugin(%q) error %v does not wrap errPluginNotFound", "missing", err)
+	}
+}
 
-	BeforeEach(func() {
-		dir, err := filepath.Abs("testdata")
-		Expect(err).NotTo(HaveOccurred())
-		log = filepath.Join(GinkgoT().TempDir(), "verbs")
-		setenv("CNI_PATH", dir)
-		setenv("FAKE_IPAM_LOG", log)
-		setenv("FAKE_IPAM_FAIL", "")
-	})
+func TestWithCommand(t *testing.T) {
+	got := withCommand([]string{"A=1", "CNI_COMMAND=ADD", "CNI_PATH=/x"}, "DEL")
+	want := []string{"A=1", "CNI_PATH=/x", "CNI_COMMAND=DEL"}
+	if !slices.Equal(got, want) {
+		t.Errorf("withCommand = %q, want %q", got, want)
+	}
+}
 
-	verbs := func() string {
-		b, err := os.ReadFile(log)
-		Expect(err).NotTo(HaveOccurred())
-		return strings.Join(strings.Fields(string(b)), " ")
+func TestExecVerbs(t *testing.T) {
+	dir := t.TempDir()
+	// ok echoes its verb to a file and prints a 1.0.0 result on ADD.
+	writePlugin(t, dir, "ok", `echo "$CNI_COMMAND" >> "$(dirname "$0")/verbs"
+if [ "$CNI_COMMAND" = ADD ]; then
+  echo '{"cniVersion":"1.0.0","ips":[{"address":"192.0.2.10/24","gateway":"192.0.2.1"}]}'
+fi
+`)
+	writePlugin(t, dir, "fails", `echo '{"code":7,"msg":"invalid ipam.addresses[0]","details":"d"}'; exit 1`+"\n")
+	writePlugin(t, dir, "crashes", "echo garbage; exit 2\n")
+	writePlugin(t, dir, "legacy", `echo '{"ip4":{"ip":"192.0.2.10/24"}}'`+"\n")
+	t.Setenv("CNI_PATH", dir)
+	t.Setenv("CNI_COMMAND", "ADD")
+	conf := []byte(`{"cniVersion":"1.0.0","name":"n","type":"x","ipam":{"type":"ok"}}`)
+
+	r, err := ExecAdd("ok", conf)
+	if err != nil {
+		t.Fatalf("ExecAdd(ok) = %v", err)
+	}
+	res, err := current.NewResultFromResult(r)
+	if err != nil || len(res.IPs) != 1 || res.IPs[0].Address.String() != "192.0.2.10/24" {
+		t.Errorf("ExecAdd(ok) result = %+v, %v; want one address 192.0.2.10/24", res, err)
+	}
+	for _, f := range []func(string, []byte) error{ExecCheck, ExecDel, ExecGC, ExecStatus} {
+		if err := f("ok", conf); err != nil {
+			t.Errorf("verb on ok = %v", err)
+		}
+	}
+	verbs, err := os.ReadFile(filepath.Join(dir, "verbs"))
+	if err != nil || string(verbs) != "ADD\nCHECK\nDEL\nGC\nSTATUS\n" {
+		t.Errorf("plugin saw verbs %q (%v), want ADD CHECK DEL GC STATUS", verbs, err)
 	}
 
-	It("runs each verb of the IPAM plugin and returns ADD's result", func() {
-		r, err := ipam.ExecAdd("fake-ipam", []byte(netconf))
-		Expect(err).NotTo(HaveOccurred())
-		res, err := current.NewResultFromResult(r)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(res.IPs).To(HaveLen(1))
-		Expect(res.IPs[0].Address.String()).To(Equal("192.0.2.10/24"))
+	_, err = ExecAdd("fails", conf)
+	var terr *types.Error
+	if !errors.As(err, &terr) || terr.Code != 7 || terr.Msg != "invalid ipam.addresses[0]" || terr.Details != "d" {
+		t.Errorf("ExecAdd(fails) = %v, want the plugin's code 7 error unchanged", err)
+	}
+	if err := ExecDel("crashes", conf); err == nil || errors.As(err, &terr) {
+		t.Errorf("ExecDel(crashes) = %v, want a plain error", err)
+	}
+	if _, err := ExecAdd("missing", conf); !errors.Is(err, errPluginNotFound) {
+		t.Errorf("ExecAdd(missing) = %v, want not found", err)
+	}
 
-		Expect(ipam.ExecCheck("fake-ipam", []byte(netconf))).To(Succeed())
-		Expect(ipam.ExecDel("fake-ipam", []byte(netconf))).To(Succeed())
-		Expect(ipam.ExecGC("fake-ipam", []byte(netconf))).To(Succeed())
-		Expect(ipam.ExecStatus("fake-ipam", []byte(netconf))).To(Succeed())
-		Expect(verbs()).To(Equal("ADD CHECK DEL GC STATUS"))
-	})
-
-	It("passes the plugin's *types.Error through untouched", func() {
-		setenv("FAKE_IPAM_FAIL", "1")
-		want := &types.Error{Code: types.ErrTryAgainLater, Msg: "try again later", Details: "fake-ipam"}
-		_, err := ipam.ExecAdd("fake-ipam", []byte(netconf))
-		for _, err := range []error{
-			err,
-			ipam.ExecCheck("fake-ipam", []byte(netconf)),
-			ipam.ExecDel("fake-ipam", []byte(netconf)),
-			ipam.ExecGC("fake-ipam", []byte(netconf)),
-			ipam.ExecStatus("fake-ipam", []byte(netconf)),
-		} {
-			var terr *types.Error
-			Expect(errors.As(err, &terr)).To(BeTrue(), "%T %v", err, err)
-			Expect(terr).To(Equal(want))
-		}
-	})
-
-	It("reports a plugin missing from CNI_PATH", func() {
-		_, err := ipam.ExecAdd("no-such-ipam", []byte(netconf))
-		Expect(err).To(MatchError(ContainSubstring(`"no-such-ipam"`)))
-	})
-})
+	// A 0.2.0 result carries no version: the config's is used.
+	legacyConf := []byte(`{"cniVersion":"0.2.0","name":"n","type":"x"}`)
+	r, err = ExecAdd("legacy", legacyConf)
+	if err != nil || r.Version() != "0.2.0" {
+		t.Errorf("ExecAdd(legacy) = %v, %v; want a 0.2.0 result", r, err)
+	}
+}
