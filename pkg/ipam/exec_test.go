@@ -47,7 +47,7 @@ func TestFindPlugin(t *testing.T) {
 	path := a + ":" + b
 	tests := []struct {
 		plugin, want string
-		wantErr     bool
+		wantErr      bool
 	}{
 		{plugin: "fake", want: filepath.Join(b, "fake")},
 		{plugin: "both", want: filepath.Join(a, "both")},

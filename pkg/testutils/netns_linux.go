@@ -68,13 +68,11 @@ func NewNS() (ns.NetNS, error) {
 	}
 	t := &testNS{dir: dir, file: filepath.Join(dir, "net")}
 	if err := createNS(t.file); err != nil {
-		t.release()
-		return nil, err
+		return nil, errors.Join(err, t.release())
 	}
 	n, err := ns.GetNS(t.file)
 	if err != nil {
-		t.release()
-		return nil, fmt.Errorf("open new network namespace: %w", err)
+		return nil, errors.Join(fmt.Errorf("open new network namespace: %w", err), t.release())
 	}
 	mountsMu.Lock()
 	mounts[n.Path()] = t

@@ -170,11 +170,10 @@ func dstText(dst *net.IPNet) string {
 	if dst == nil {
 		return "default"
 	}
-	ones, bits := dst.Mask.Size()
-	switch {
-	case ones == 0:
+	switch ones, bits := dst.Mask.Size(); ones {
+	case 0:
 		return "default"
-	case ones == bits:
+	case bits:
 		return dst.IP.String()
 	}
 	return dst.String()

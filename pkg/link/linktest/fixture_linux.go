@@ -136,11 +136,11 @@ func (f *Fixture) Del(args *skel.CmdArgs) error {
 func (f *Fixture) GCAndStatus(args *skel.CmdArgs) error {
 	return f.HostNS.Do(func(ns.NetNS) error {
 		SetEnv("GC", args)
-		if err := testutils.CmdGC(args, f.Plugin.GC); err != nil {
+		if err := testutils.CmdGC(args, f.GC); err != nil {
 			return err
 		}
 		SetEnv("STATUS", args)
-		return testutils.CmdStatus(args, f.Plugin.Status)
+		return testutils.CmdStatus(args, f.Status)
 	})
 }
 

@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/containernetworking/cni/pkg/skel"
+	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
@@ -123,7 +124,7 @@ func SetEnv(command string, args *skel.CmdArgs) {
 		"CNI_IFNAME":      args.IfName,
 		"CNI_ARGS":        args.Args,
 	} {
-		os.Setenv(k, v)
+		Expect(os.Setenv(k, v)).To(Succeed())
 	}
 }
 

@@ -102,7 +102,7 @@ var _ = Describe("ECMP with macvlan", func() {
 				return cmd.Run()
 			})
 			if err != nil {
-				return nil, fmt.Errorf("macvlan %s: %v: stdout %s stderr %s", command, err, stdout.String(), stderr.String())
+				return nil, fmt.Errorf("macvlan %s: %w: stdout %s stderr %s", command, err, stdout.String(), stderr.String())
 			}
 			return stdout.Bytes(), nil
 		}
