@@ -165,7 +165,7 @@ var _ = Describe("ECMP through libcni", func() {
 					}
 				})
 
-				It("spreads flows to many destinations over both routers, and flows to one destination with L4 hashing", func() {
+				It("spreads flows to many destinations over both routers, and flows to one destination only with L4 hashing", func() {
 					topo := newTopology(2)
 					attach(topo, newNetConf(plugin, fams, twoGatewayRoutes()))
 					for _, f := range fams {
@@ -173,8 +173,15 @@ var _ = Describe("ECMP through libcni", func() {
 						expectSpread(topo, f, destinations(f.defaultDst, spreadFlows), "L3 hash, default route")
 					}
 					for _, f := range fams {
+						// The L3 hash sees only the addresses: every flow to one destination takes one gateway.
+						one := repeatIP(nthAddr(f.prefixDst, 7), spreadFlows)
+						counts, err := topo.probe("L3 hash, one destination", one, deliveryWait)
+						Expect(err).NotTo(HaveOccurred())
+						GinkgoWriter.Printf("%s L3 hash, one destination: datagrams per router %v\n", f.name, counts)
+						Expect(counts).To(ContainElement(spreadFlows), "%s: one router carries all flows to one destination", f.name)
+
 						Expect(topo.container.Do(func(ns.NetNS) error { return sysctl.Set(f.hashPolicy, "1") })).To(Succeed())
-						expectSpread(topo, f, repeatIP(nthAddr(f.prefixDst, 7), spreadFlows), "L4 hash, one destination")
+						expectSpread(topo, f, one, "L4 hash, one destination")
 					}
 				})
 
