@@ -192,10 +192,18 @@ count 4 "IPv4 to 192.0.2.1-$FLOWS (default)" $(for i in $(seq "$FLOWS"); do echo
 count 6 "IPv6 to 2001:db8:2::1-$FLOWS" $(for i in $(seq "$FLOWS"); do printf '2001:db8:2::%x\n' "$i"; done)
 count 6 "IPv6 to 2001:db8:3::1-$FLOWS (default)" $(for i in $(seq "$FLOWS"); do printf '2001:db8:3::%x\n' "$i"; done)
 
-step "with L4 hashing in the container, $FLOWS flows (new source ports) to ONE destination"
+step "$FLOWS flows (new source ports) to ONE destination: L3 hash, then L4 hash in the container"
+one4=$(for _ in $(seq "$FLOWS"); do echo 203.0.113.7; done)
+one6=$(for _ in $(seq "$FLOWS"); do echo 2001:db8:2::7; done)
+# shellcheck disable=SC2086
+count 4 "IPv4 to 203.0.113.7, L3 hash" $one4
+# shellcheck disable=SC2086
+count 6 "IPv6 to 2001:db8:2::7, L3 hash" $one6
 ip netns exec "$cont" sysctl -q -w net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1
-count 4 "IPv4 to 203.0.113.7" $(for _ in $(seq "$FLOWS"); do echo 203.0.113.7; done)
-count 6 "IPv6 to 2001:db8:2::7" $(for _ in $(seq "$FLOWS"); do echo 2001:db8:2::7; done)
+# shellcheck disable=SC2086
+count 4 "IPv4 to 203.0.113.7, L4 hash" $one4
+# shellcheck disable=SC2086
+count 6 "IPv6 to 2001:db8:2::7, L4 hash" $one6
 
 step "cnitool check, then del"
 cnitool check ecmp-demo "/run/netns/$cont" && echo "check: ok"
