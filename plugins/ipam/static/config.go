@@ -218,12 +218,14 @@ func applyEnvArgs(addrs []Address, cniArgs string) ([]Address, error) {
 // routes is pkg/ipam's job.
 func parseRoutes(in []RouteConf) ([]*types.Route, error) {
 	out := make([]*types.Route, 0, len(in))
+	seen := make(map[routeKey]bool, len(in))
 	for i, rc := range in {
 		r, err := parseRoute(i, rc)
 		if err != nil {
 			return nil, err
 		}
-		if !slices.ContainsFunc(out, func(have *types.Route) bool { return sameRoute(have, r) }) {
+		if k := keyOf(r); !seen[k] {
+			seen[k] = true
 			out = append(out, r)
 		}
 	}
@@ -275,12 +277,27 @@ func parseRoute(i int, rc RouteConf) (*types.Route, error) {
 	return r, nil
 }
 
-// sameRoute reports whether a and b are the same route in every field.
-func sameRoute(a, b *types.Route) bool {
-	eqPtr := func(x, y *int) bool { return (x == nil && y == nil) || (x != nil && y != nil && *x == *y) }
-	return a.Dst.String() == b.Dst.String() && a.GW.Equal(b.GW) && (a.GW == nil) == (b.GW == nil) &&
-		a.MTU == b.MTU && a.AdvMSS == b.AdvMSS && a.Priority == b.Priority &&
-		eqPtr(a.Table, b.Table) && eqPtr(a.Scope, b.Scope)
+// routeKey holds every field of a parsed route, so that exact duplicates
+// are found with one map lookup each rather than by comparing every pair.
+type routeKey struct {
+	dst, gw               string // canonical text; gw "" when unset
+	mtu, advmss, priority int
+	table, scope          int
+	hasTable, hasScope    bool
+}
+
+func keyOf(r *types.Route) routeKey {
+	k := routeKey{dst: r.Dst.String(), mtu: r.MTU, advmss: r.AdvMSS, priority: r.Priority}
+	if r.GW != nil {
+		k.gw = r.GW.String()
+	}
+	if r.Table != nil {
+		k.table, k.hasTable = *r.Table, true
+	}
+	if r.Scope != nil {
+		k.scope, k.hasScope = *r.Scope, true
+	}
+	return k
 }
 
 // validateVersion enforces what results of spec versions below 0.3.0 can

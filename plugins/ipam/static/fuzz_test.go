@@ -119,7 +119,7 @@ func checkValid(c *Config) error {
 			return fmt.Errorf("route %d %v: attribute out of range", i, r)
 		}
 		for _, earlier := range c.Routes[:i] {
-			if sameRoute(earlier, r) {
+			if keyOf(earlier) == keyOf(r) {
 				return fmt.Errorf("route %d %v: duplicate", i, r)
 			}
 		}
