@@ -22,7 +22,74 @@ import (
 	current "github.com/containernetworking/cni/pkg/types/100"
 
 	"github.com/containernetworking/plugins/pkg/ipam"
+	"github.com/containernetworking/plugins/pkg/netconf"
+	"github.com/containernetworking/plugins/pkg/ns"
 )
+
+// Adder is what the ADD of a link plugin does its own way; Add does the
+// rest.
+type Adder struct {
+	// Plugin names the plugin in diagnostics.
+	Plugin string
+	// Create creates the link args.IfName inside netns and returns it as a
+	// result interface.
+	Create func(netns ns.NetNS) (*current.Interface, error)
+	// Addresses returns the result the link is configured with (for
+	// example Allocate's).
+	Addresses func() (*current.Result, error)
+	// Configure, run inside the container namespace, gives the link ifName
+	// the addresses and routes of res and brings it up (for example
+	// ipam.ConfigureIface).
+	Configure func(ifName string, res *current.Result) error
+}
+
+// Add is the ADD of a link plugin whose config common describes: it
+// creates the link, gets its addresses, configures it inside the
+// container and prints the result with the config's DNS, in the config's
+// version. When a step fails after the link exists, Rollback undoes the
+// ADD.
+func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
+	netns, err := ns.GetNS(args.Netns)
+	if err != nil {
+		return fmt.Errorf("open netns %q: %w", args.Netns, err)
+	}
+	defer netns.Close()
+
+	intf, err := a.Create(netns)
+	if err != nil {
+		return err
+	}
+	// From here on the link exists: any failure removes it and releases
+	// what IPAM allocated, whichever step failed.
+	success := false
+	defer func() {
+		if !success {
+			Rollback(a.Plugin, common.IPAM.Type, args)
+		}
+	}()
+
+	res, err := a.Addresses()
+	if err != nil {
+		return err
+	}
+	res.Interfaces = []*current.Interface{intf}
+	for _, ipc := range res.IPs {
+		ipc.Interface = current.Int(0)
+	}
+	if err := netns.Do(func(ns.NetNS) error { return a.Configure(args.IfName, res) }); err != nil {
+		return err
+	}
+	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
+		res.DNS = common.DNS
+	}
+	// Printing converts to the config's version, which can fail (a 0.2.0
+	// result needs an address): only a printed result is a success.
+	if err := netconf.PrintResult(res, common.CNIVersion); err != nil {
+		return err
+	}
+	success = true
+	return nil
+}
 
 // Allocate runs the ADD of the IPAM plugin ipamType and converts its result
 // to the current type. Without IPAM (empty ipamType) the result is empty:

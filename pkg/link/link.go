@@ -14,8 +14,10 @@
 
 // Package link holds what the link plugins (macvlan, ipvlan) share: finding
 // the master interface, the MTU rules, creating a link straight into the
-// container namespace under a temporary name, and the CHECK-side validation
-// of the link against the result of a previous ADD.
+// container namespace under a temporary name, the CHECK-side validation
+// of the link against the result of a previous ADD, and the CNI verbs
+// themselves (Add, Check, Del, GC, Status), to which each plugin adds only
+// what depends on its kind of link.
 package link
 
 import (

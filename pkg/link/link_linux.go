@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 
+	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
@@ -133,6 +134,31 @@ func CreateIn(l netlink.Link, netns ns.NetNS, ifName string, masterInContainer b
 		return nil, err
 	}
 	return created, nil
+}
+
+// CreateOn creates l (a macvlan, ipvlan, ... with its own fields filled
+// in) as ifName inside netns on the master called master (see MasterIn; an
+// empty name is the interface of the default route), with the MTU mtu asks
+// for (see ResolveMTU), and returns it as a result interface.
+func CreateOn(l netlink.Link, netns ns.NetNS, ifName, master string, mtu int, masterInContainer bool) (*current.Interface, error) {
+	m, err := MasterIn(master, masterInContainer, netns)
+	if err != nil {
+		return nil, err
+	}
+	attrs := l.Attrs()
+	if attrs.MTU, err = ResolveMTU(mtu, m.Attrs().Name, m.Attrs().MTU); err != nil {
+		return nil, err
+	}
+	attrs.ParentIndex = m.Attrs().Index
+	created, err := CreateIn(l, netns, ifName, masterInContainer)
+	if err != nil {
+		return nil, fmt.Errorf("add %s on %s: %w", l.Type(), m.Attrs().Name, err)
+	}
+	return &current.Interface{
+		Name:    ifName,
+		Mac:     created.Attrs().HardwareAddr.String(),
+		Sandbox: netns.Path(),
+	}, nil
 }
 
 // rename renames the new link tmp to ifName in the calling thread's

@@ -17,7 +17,6 @@
 package main
 
 import (
-	"fmt"
 	"net"
 
 	"github.com/containernetworking/cni/pkg/skel"
@@ -95,20 +94,25 @@ func loadConf(args *skel.CmdArgs) (*NetConf, *netconf.Common, error) {
 	return conf, common, nil
 }
 
-// modes maps the config's mode names to the kernel's.
-var modes = map[string]netlink.MacvlanMode{
-	"":         netlink.MACVLAN_MODE_BRIDGE,
-	"bridge":   netlink.MACVLAN_MODE_BRIDGE,
-	"private":  netlink.MACVLAN_MODE_PRIVATE,
-	"vepa":     netlink.MACVLAN_MODE_VEPA,
-	"passthru": netlink.MACVLAN_MODE_PASSTHRU,
+// kind is the macvlan link: its config's mode names mapped to the kernel's.
+var kind = link.Kind[*netlink.Macvlan, netlink.MacvlanMode]{
+	Type: "macvlan",
+	Noun: "a macvlan",
+	Modes: map[string]netlink.MacvlanMode{
+		"":         netlink.MACVLAN_MODE_BRIDGE,
+		"bridge":   netlink.MACVLAN_MODE_BRIDGE,
+		"private":  netlink.MACVLAN_MODE_PRIVATE,
+		"vepa":     netlink.MACVLAN_MODE_VEPA,
+		"passthru": netlink.MACVLAN_MODE_PASSTHRU,
+	},
+	Mode: func(l *netlink.Macvlan) netlink.MacvlanMode { return l.Mode },
 }
 
 // validate checks the fields and resolves mode and MAC. The MAC comes from,
 // highest precedence first: runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC,
 // the config's mac.
 func (c *NetConf) validate(common *netconf.Common, envMAC string) error {
-	mode, ok := modes[c.Mode]
+	mode, ok := kind.Modes[c.Mode]
 	if !ok {
 		return netconf.Invalid("invalid mode %q: want bridge, private, vepa or passthru", c.Mode)
 	}
@@ -140,51 +144,18 @@ func argsMAC(common *netconf.Common) string {
 	return common.Args.CNI.MAC
 }
 
+// cmdAdd creates the macvlan, configures it and prints the result.
 func cmdAdd(args *skel.CmdArgs) error {
 	conf, common, err := loadConf(args)
 	if err != nil {
 		return err
 	}
-	netns, err := ns.GetNS(args.Netns)
-	if err != nil {
-		return fmt.Errorf("open netns %q: %w", args.Netns, err)
-	}
-	defer netns.Close()
-
-	intf, err := createMacvlan(conf, netns, args.IfName)
-	if err != nil {
-		return err
-	}
-	// From here on the link exists: any failure removes it and releases
-	// what IPAM allocated, whichever step failed.
-	success := false
-	defer func() {
-		if !success {
-			link.Rollback("macvlan", common.IPAM.Type, args)
-		}
-	}()
-
-	res, err := link.Allocate(common.IPAM.Type, args.StdinData)
-	if err != nil {
-		return err
-	}
-	res.Interfaces = []*current.Interface{intf}
-	for _, ipc := range res.IPs {
-		ipc.Interface = current.Int(0)
-	}
-	if err := netns.Do(func(ns.NetNS) error { return configure(args.IfName, res) }); err != nil {
-		return err
-	}
-	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
-		res.DNS = common.DNS
-	}
-	// Printing converts to the config's version, which can fail (a 0.2.0
-	// result needs an address): only a printed result is a success.
-	if err := netconf.PrintResult(res, common.CNIVersion); err != nil {
-		return err
-	}
-	success = true
-	return nil
+	return link.Add(common, args, link.Adder{
+		Plugin:    "macvlan",
+		Create:    func(netns ns.NetNS) (*current.Interface, error) { return createMacvlan(conf, netns, args.IfName) },
+		Addresses: func() (*current.Result, error) { return link.Allocate(common.IPAM.Type, args.StdinData) },
+		Configure: configure,
+	})
 }
 
 // configure, run inside the container namespace, gives ifName the
@@ -204,65 +175,22 @@ func configure(ifName string, res *current.Result) error {
 	return nil
 }
 
+// cmdCheck verifies the link's kind, mode and MAC and what IPAM configured on it.
 func cmdCheck(args *skel.CmdArgs) error {
 	conf, common, err := loadConf(args)
 	if err != nil {
 		return err
 	}
-	if common.PrevResult == nil {
-		return netconf.Invalid("required prevResult missing")
-	}
-	if common.IPAM.Type != "" {
-		if err := ipam.ExecCheck(common.IPAM.Type, args.StdinData); err != nil {
-			return err
-		}
-	}
-	_, intf, err := link.FindInterface(common.PrevResult, args.IfName, args.Netns)
-	if err != nil {
-		return err
-	}
-	return ns.WithNetNSPath(args.Netns, func(ns.NetNS) error {
-		if err := checkMacvlan(args.IfName, conf.mode, intf.Mac); err != nil {
-			return err
-		}
-		return ipam.CheckIface(args.IfName, common.PrevResult)
+	return link.Check(common, args, func(mac string) error {
+		return kind.Check(args.IfName, conf.mode, mac)
 	})
 }
 
-func cmdDel(args *skel.CmdArgs) error {
-	_, common, err := loadConf(args)
-	if err != nil {
-		return err
-	}
-	if common.IPAM.Type != "" {
-		if err := ipam.ExecDel(common.IPAM.Type, args.StdinData); err != nil {
-			return err
-		}
-	}
-	return link.DeleteIn(args.Netns, args.IfName)
-}
+// cmdDel releases the IPAM allocation and deletes the link.
+func cmdDel(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.Del) }
 
-func cmdGC(args *skel.CmdArgs) error {
-	_, common, err := loadConf(args)
-	if err != nil {
-		return err
-	}
-	if common.IPAM.Type == "" {
-		// Without IPAM the plugin keeps no state outside the container
-		// namespace, whose removal takes the link with it.
-		return nil
-	}
-	return ipam.ExecGC(common.IPAM.Type, args.StdinData)
-}
+// cmdGC runs the IPAM plugin's GC; the plugin itself keeps no state.
+func cmdGC(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.GC) }
 
-func cmdStatus(args *skel.CmdArgs) error {
-	_, common, err := loadConf(args)
-	if err != nil {
-		return err
-	}
-	if common.IPAM.Type == "" {
-		// Without IPAM nothing but the kernel is needed to add a link.
-		return nil
-	}
-	return ipam.ExecStatus(common.IPAM.Type, args.StdinData)
-}
+// cmdStatus reports the IPAM plugin's STATUS; the plugin itself needs nothing.
+func cmdStatus(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.Status) }
