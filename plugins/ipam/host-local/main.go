@@ -48,20 +48,39 @@ func logf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "host-local: "+format+"\n", a...)
 }
 
-// openAllocator opens the disk store of the config's network. The caller
-// closes the returned store.
-func openAllocator(c *Config) (*allocator.Allocator, backend.Store, error) {
-	st, err := disk.New(c.IPAM.DataDir, c.Name)
+// withAllocator loads the config (the range sets only when withRanges, see
+// loadConfig) and runs f with it and an allocator over its network's disk
+// store, which it closes when f returns.
+func withAllocator(args *skel.CmdArgs, withRanges bool, f func(*Config, *allocator.Allocator) error) error {
+	c, err := loadConfig(args.StdinData, args.Args, withRanges)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	return &allocator.Allocator{Sets: c.Sets, Store: st, Warn: logf}, st, nil
+	return c.openAllocator(func(a *allocator.Allocator) error { return f(c, a) })
 }
 
+// openAllocator opens the disk store of the config's network and runs f
+// with an allocator over it, closing the store when f returns.
+func (c *Config) openAllocator(f func(*allocator.Allocator) error) error {
+	d, err := disk.New(c.IPAM.DataDir, c.Name)
+	if err != nil {
+		return err
+	}
+	// Closed as a backend.Store: releasing the store's lock is best
+	// effort once the verb's work is done or has failed.
+	var st backend.Store = d
+	defer st.Close()
+	return f(&allocator.Allocator{Sets: c.Sets, Store: st, Warn: logf})
+}
+
+// attachment is the container interface a verb is about.
 func attachment(args *skel.CmdArgs) backend.Attachment {
 	return backend.Attachment{ContainerID: args.ContainerID, IfName: args.IfName}
 }
 
+// cmdAdd allocates an address in every range set. resolvConf is read
+// before the store is opened, so that a bad one fails before the network's
+// directory is created.
 func cmdAdd(args *skel.CmdArgs) error {
 	c, err := loadConfig(args.StdinData, args.Args, true)
 	if err != nil {
@@ -75,88 +94,58 @@ func cmdAdd(args *skel.CmdArgs) error {
 		}
 		res.DNS = *dns
 	}
-	a, st, err := openAllocator(c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if res.IPs, err = a.Allocate(attachment(args), c.Requested); err != nil {
-		return err
-	}
-	return netconf.PrintResult(res, c.CNIVersion)
+	return c.openAllocator(func(a *allocator.Allocator) error {
+		var err error
+		if res.IPs, err = a.Allocate(attachment(args), c.Requested); err != nil {
+			return err
+		}
+		return netconf.PrintResult(res, c.CNIVersion)
+	})
 }
 
 // cmdCheck verifies that the attachment still holds an address in every
 // range set, and that the prevResult's addresses from these ranges are
 // recorded for it.
 func cmdCheck(args *skel.CmdArgs) error {
-	c, err := loadConfig(args.StdinData, args.Args, true)
-	if err != nil {
-		return err
-	}
-	a, st, err := openAllocator(c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	var expected []net.IP
-	if c.PrevResult != nil {
-		for _, ipc := range c.PrevResult.IPs {
-			expected = append(expected, ipc.Address.IP)
+	return withAllocator(args, true, func(c *Config, a *allocator.Allocator) error {
+		var expected []net.IP
+		if c.PrevResult != nil {
+			for _, ipc := range c.PrevResult.IPs {
+				expected = append(expected, ipc.Address.IP)
+			}
 		}
-	}
-	return a.Check(attachment(args), expected)
+		return a.Check(attachment(args), expected)
+	})
 }
 
 // cmdDel releases whatever the attachment holds; holding nothing is
 // success, as the spec requires of DEL.
 func cmdDel(args *skel.CmdArgs) error {
-	c, err := loadConfig(args.StdinData, args.Args, false)
-	if err != nil {
+	return withAllocator(args, false, func(_ *Config, a *allocator.Allocator) error {
+		_, err := a.Release(attachment(args))
 		return err
-	}
-	a, st, err := openAllocator(c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	_, err = a.Release(attachment(args))
-	return err
+	})
 }
 
 // cmdGC releases every allocation of an attachment the runtime no longer
 // lists in cni.dev/valid-attachments.
 func cmdGC(args *skel.CmdArgs) error {
-	c, err := loadConfig(args.StdinData, args.Args, false)
-	if err != nil {
+	return withAllocator(args, false, func(c *Config, a *allocator.Allocator) error {
+		valid := make([]backend.Attachment, 0, len(c.ValidAttachments))
+		for _, v := range c.ValidAttachments {
+			valid = append(valid, backend.Attachment{ContainerID: v.ContainerID, IfName: v.IfName})
+		}
+		released, err := a.GC(valid)
+		for _, r := range released {
+			logf("gc: released %s", r)
+		}
 		return err
-	}
-	a, st, err := openAllocator(c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	valid := make([]backend.Attachment, 0, len(c.ValidAttachments))
-	for _, v := range c.ValidAttachments {
-		valid = append(valid, backend.Attachment{ContainerID: v.ContainerID, IfName: v.IfName})
-	}
-	released, err := a.GC(valid)
-	for _, r := range released {
-		logf("gc: released %s", r)
-	}
-	return err
+	})
 }
 
 // cmdStatus fails with code 50 when a range set has no free address.
 func cmdStatus(args *skel.CmdArgs) error {
-	c, err := loadConfig(args.StdinData, args.Args, true)
-	if err != nil {
-		return err
-	}
-	a, st, err := openAllocator(c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return a.Status()
+	return withAllocator(args, true, func(_ *Config, a *allocator.Allocator) error {
+		return a.Status()
+	})
 }
