@@ -40,27 +40,16 @@ import (
 // and reports every problem it finds, each naming the route or address.
 // Call it on a thread in the container's namespace.
 func CheckIface(ifName string, res *current.Result) error {
-	h, err := netlinksafe.NewHandle()
-	if err != nil {
-		return fmt.Errorf("check %s: %w", ifName, err)
-	}
-	defer h.Close()
-	return CheckIfaceWith(h, ifName, res)
+	return withHandle("check", ifName, func(h *netlinksafe.Handle) error {
+		return CheckIfaceWith(h, ifName, res)
+	})
 }
 
 // CheckIfaceWith is CheckIface on the caller's netlink handle.
 func CheckIfaceWith(h *netlinksafe.Handle, ifName string, res *current.Result) error {
-	groups, err := PlanRoutes(res)
+	groups, ips, link, err := planIface(h, ifName, res)
 	if err != nil {
 		return err
-	}
-	ips, err := ifaceIPs(ifName, res)
-	if err != nil {
-		return err
-	}
-	link, err := h.LinkByName(ifName)
-	if err != nil {
-		return fmt.Errorf("find link %s: %w", ifName, err)
 	}
 	var errs []error
 	if len(ips) > 0 {

@@ -41,29 +41,30 @@ const DADTimeout = 10 * time.Second
 //
 // It uses one netlink socket for the whole call.
 func ConfigureIface(ifName string, res *current.Result) error {
+	return withHandle("configure", ifName, func(h *netlinksafe.Handle) error {
+		return ConfigureIfaceWith(h, ifName, res)
+	})
+}
+
+// withHandle runs f on a new netlink handle in the calling thread's
+// namespace, and closes it; op names what f does to ifName in the error
+// when the handle cannot be opened.
+func withHandle(op, ifName string, f func(*netlinksafe.Handle) error) error {
 	h, err := netlinksafe.NewHandle()
 	if err != nil {
-		return fmt.Errorf("configure %s: %w", ifName, err)
+		return fmt.Errorf("%s %s: %w", op, ifName, err)
 	}
 	defer h.Close()
-	return ConfigureIfaceWith(h, ifName, res)
+	return f(h)
 }
 
 // ConfigureIfaceWith is ConfigureIface on the caller's netlink handle, which
 // must be in the namespace of the calling thread: the sysctls it writes go
 // to that thread's namespace.
 func ConfigureIfaceWith(h *netlinksafe.Handle, ifName string, res *current.Result) error {
-	groups, err := PlanRoutes(res)
+	groups, ips, link, err := planIface(h, ifName, res)
 	if err != nil {
 		return err
-	}
-	ips, err := ifaceIPs(ifName, res)
-	if err != nil {
-		return err
-	}
-	link, err := h.LinkByName(ifName)
-	if err != nil {
-		return fmt.Errorf("find link %s: %w", ifName, err)
 	}
 
 	var v6 []net.IP
@@ -110,6 +111,26 @@ func ConfigureIfaceWith(h *netlinksafe.Handle, ifName string, res *current.Resul
 		return err
 	}
 	return InstallRoutes(h, link, groups)
+}
+
+// planIface is where ConfigureIfaceWith and CheckIfaceWith start: it plans
+// the routes of res first, so that a bad route is reported (code 7) before
+// the kernel is asked anything, then takes the IP configs of res that name
+// ifName and finds its link.
+func planIface(h *netlinksafe.Handle, ifName string, res *current.Result) ([]RouteGroup, []*current.IPConfig, netlink.Link, error) {
+	groups, err := PlanRoutes(res)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ips, err := ifaceIPs(ifName, res)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	link, err := h.LinkByName(ifName)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("find link %s: %w", ifName, err)
+	}
+	return groups, ips, link, nil
 }
 
 // ifaceIPs returns the IP configs of res that name ifName. Configs that name
