@@ -33,6 +33,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
@@ -71,16 +72,13 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.cache, "cache", defaultCacheRoot(), "kernel cache directory")
 	fs.BoolVar(&o.noUpdate, "no-update", false, "do not run apt-get update before resolving the kernel")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (test binaries, initramfs)")
-	fs.StringVar(&o.logPath, "log", "", "copy the raw serial console to this file (default <cache>/last-guest.log)")
+	fs.StringVar(&o.logPath, "log", "", "copy the raw serial console to this file (default <cache>/logs/guest-<time>-<pid>.log, the newest 10 kept)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	o.packages = fs.Args()
 	if o.vm.Timeout <= 0 || o.vm.Memory <= 0 || o.vm.CPUs <= 0 {
 		return nil, errors.New("timeout, memory and cpus must be positive")
-	}
-	if o.logPath == "" {
-		o.logPath = filepath.Join(o.cache, "last-guest.log")
 	}
 	return o, nil
 }
@@ -165,6 +163,15 @@ func run(args []string, stdout io.Writer) int {
 		}
 		if st, err := os.Stat(initrd); err == nil {
 			logf("initramfs %.1f MiB, %d test binaries", float64(st.Size())/(1<<20), len(built))
+		}
+		if o.logPath == "" {
+			// One file per run: runs by several people at once must
+			// not write into each other's log.
+			o.logPath = filepath.Join(o.cache, "logs", fmt.Sprintf("guest-%s-%d.log", time.Now().UTC().Format("20060102-150405"), os.Getpid()))
+			pruneLogs(filepath.Dir(o.logPath), 9)
+		}
+		if err := os.MkdirAll(filepath.Dir(o.logPath), 0o755); err != nil {
+			return fail(fmt.Errorf("create guest log: %w", err))
 		}
 		raw, err := os.Create(o.logPath)
 		if err != nil {
@@ -291,4 +298,14 @@ func orUnknown(s string) string {
 		return "unknown (no report)"
 	}
 	return s
+}
+
+// pruneLogs leaves the newest keep guest logs in dir.
+func pruneLogs(dir string, keep int) {
+	logs, _ := filepath.Glob(filepath.Join(dir, "guest-*.log"))
+	sort.Strings(logs) // names start with a UTC timestamp
+	for len(logs) > keep {
+		_ = os.Remove(logs[0])
+		logs = logs[1:]
+	}
 }

@@ -22,8 +22,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -52,7 +54,10 @@ func (v vmConfig) args(kernel, initrd string) []string {
 // the serial console to out with CRLF turned into LF, copying it raw to
 // rawLog, and feeding each line to g. It reports whether the timeout hit.
 func boot(v vmConfig, kernel, initrd string, g *guestLog, out, rawLog io.Writer) (timedOut bool, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), v.Timeout)
+	// An interrupted run still stops QEMU and reports what it saw.
+	sctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sctx, v.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "qemu-system-x86_64", v.args(kernel, initrd)...)
 	cmd.Stderr = os.Stderr
@@ -68,6 +73,10 @@ func boot(v vmConfig, kernel, initrd string, g *guestLog, out, rawLog io.Writer)
 	werr := cmd.Wait()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return true, nil
+	}
+	if sctx.Err() != nil {
+		_, _ = fmt.Fprintln(out, "vmtest: interrupted; stopped the guest")
+		return false, nil
 	}
 	var ee *exec.ExitError
 	if errors.As(werr, &ee) {
