@@ -83,10 +83,10 @@ var _ = Describe("master lookup", func() {
 		Expect(in(func() error {
 			_, err := link.Master("")
 			Expect(err).To(MatchError(ContainSubstring("no default route")))
-			Expect(linktest.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
+			Expect(testutils.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
 			_, err = link.Master("nope0")
 			Expect(err).To(MatchError(`master "nope0" not found`))
-			Expect(linktest.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
+			Expect(testutils.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
 			return nil
 		})).To(Succeed())
 	})

@@ -15,24 +15,14 @@
 package link_test
 
 import (
-	"errors"
-
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/containernetworking/plugins/pkg/link"
+	"github.com/containernetworking/plugins/pkg/testutils"
 )
-
-// code returns the CNI error code of err, 0 when it is not a *types.Error.
-func code(err error) uint {
-	var e *types.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return 0
-}
 
 var _ = Describe("ResolveMTU", func() {
 	DescribeTable("resolves against the master",
@@ -40,7 +30,7 @@ var _ = Describe("ResolveMTU", func() {
 			got, err := link.ResolveMTU(requested, "eth0", masterMTU)
 			if wantCode != 0 {
 				Expect(err).To(HaveOccurred())
-				Expect(code(err)).To(Equal(wantCode), "ResolveMTU(%d, %d) = %v", requested, masterMTU, err)
+				Expect(testutils.ErrCode(err)).To(Equal(wantCode), "ResolveMTU(%d, %d) = %v", requested, masterMTU, err)
 				return
 			}
 			Expect(err).NotTo(HaveOccurred())
@@ -65,7 +55,7 @@ var _ = Describe("ParseMAC", func() {
 			mac, err := link.ParseMAC(in, "config")
 			if wantErr != "" {
 				Expect(err).To(MatchError(ContainSubstring(wantErr)), "ParseMAC(%q)", in)
-				Expect(code(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
+				Expect(testutils.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
 				return
 			}
 			Expect(err).NotTo(HaveOccurred())
@@ -109,7 +99,7 @@ var _ = Describe("FindInterface", func() {
 
 	It("wants a prevResult (code 7)", func() {
 		_, _, err := link.FindInterface(nil, "eth0", "/x")
-		Expect(code(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
+		Expect(testutils.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
 	})
 })
 

@@ -24,6 +24,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
+
+	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
 // defaultOf is the default destination of family.
@@ -168,14 +170,14 @@ func failedAddSpecs(newFixture func() *Fixture) {
 		}), "")
 		_, err := f.Add(args)
 		Expect(err).To(HaveOccurred())
-		Expect(ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)), "error %v", err)
+		Expect(testutils.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)), "error %v", err)
 		leftNothing()
 	})
 
 	It("changes nothing when the master does not exist (code 7)", func() {
 		_, err := f.Add(f.Args(f.Conf("1.1.0", map[string]any{"master": "nope0", "ipam": StaticIPAM(V4Addr, nil)}), ""))
 		Expect(err).To(MatchError(ContainSubstring(`master "nope0" not found`)))
-		Expect(ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
+		Expect(testutils.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
 		leftNothing()
 	})
 
@@ -201,7 +203,7 @@ func failedAddSpecs(newFixture func() *Fixture) {
 			"ipam":   StaticIPAM([]map[string]string{{"address": "not-an-address"}}, nil),
 		}), ""))
 		Expect(err).To(HaveOccurred())
-		Expect(ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)), "error %v", err)
+		Expect(testutils.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)), "error %v", err)
 		leftNothing()
 	})
 }

@@ -16,7 +16,6 @@ package linktest
 
 import (
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/containernetworking/cni/pkg/skel"
@@ -224,13 +223,4 @@ func AsCurrent(res types.Result) *current.Result {
 	r, err := current.NewResultFromResult(res)
 	Expect(err).NotTo(HaveOccurred())
 	return r
-}
-
-// ErrCode returns the CNI error code of err, 0 when it is not a *types.Error.
-func ErrCode(err error) uint {
-	var e *types.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return 0
 }

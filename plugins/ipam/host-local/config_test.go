@@ -22,6 +22,8 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
 // netJSON returns a network config of version ver whose "ipam" object is
@@ -76,7 +78,7 @@ var _ = Describe("config", func() {
 	DescribeTable("invalid configs",
 		func(ver, extra, ipam, args string, code uint, msg string) {
 			_, err := loadConfig(netJSON(ver, extra, ipam), args, true)
-			Expect(codeOf(err)).To(Equal(code), "error %v", err)
+			Expect(testutils.ErrCode(err)).To(Equal(code), "error %v", err)
 			Expect(err).To(MatchError(ContainSubstring(msg)))
 		},
 		Entry("not JSON", "1.0.0", "", `{`, "", types.ErrDecodingFailure, "decode network config"),
@@ -148,7 +150,7 @@ var _ = Describe("config", func() {
 			quoted, _ := json.Marshal(name)
 			js := fmt.Sprintf(`{"cniVersion":"1.0.0","name":%s,"ipam":{"type":"host-local","subnet":"192.0.2.0/24"}}`, quoted)
 			_, err := loadConfig([]byte(js), "", false)
-			Expect(codeOf(err)).To(Equal(types.ErrInvalidNetworkConfig), "name %q: %v", name, err)
+			Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig), "name %q: %v", name, err)
 		}
 	})
 })

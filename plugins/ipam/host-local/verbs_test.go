@@ -124,7 +124,7 @@ var _ = Describe("verbs", func() {
 		Expect(testutils.CmdCheck(verbArgs("c1", "eth0", withPrev(conf, cur)), cmdCheck)).To(Succeed())
 
 		err = testutils.CmdCheck(verbArgs("c1", "eth1", withPrev(conf, cur)), cmdCheck)
-		Expect(codeOf(err)).To(Equal(types.ErrUnknownContainer), "error %v", err)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrUnknownContainer), "error %v", err)
 
 		Expect(testutils.CmdDel(verbArgs("c1", "eth0", conf), cmdDel)).To(Succeed())
 		Expect(records(dataDir)).To(BeEmpty())
@@ -177,7 +177,7 @@ var _ = Describe("verbs", func() {
 			Expect(err).NotTo(HaveOccurred())
 		}
 		err := testutils.CmdStatus(verbArgs("", "", conf), cmdStatus)
-		Expect(codeOf(err)).To(Equal(types.ErrPluginNotAvailable), "error %v", err)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrPluginNotAvailable), "error %v", err)
 		_, _, err = testutils.CmdAdd(verbArgs("c3", "eth0", conf), cmdAdd)
 		Expect(err).To(MatchError(ContainSubstring("no free address in range set 0")))
 		Expect(testutils.CmdDel(verbArgs("c1", "eth0", conf), cmdDel)).To(Succeed())
@@ -188,9 +188,9 @@ var _ = Describe("verbs", func() {
 		parent := filepath.Dir(dataDir)
 		conf := []byte(fmt.Sprintf(`{"cniVersion":"1.1.0","name":"../escaped","ipam":{"type":"host-local","dataDir":%q,"subnet":"192.0.2.0/24"}}`, dataDir))
 		_, _, err := testutils.CmdAdd(verbArgs("c1", "eth0", conf), cmdAdd)
-		Expect(codeOf(err)).To(Equal(types.ErrInvalidNetworkConfig), "error %v", err)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig), "error %v", err)
 		for _, f := range []func(*skel.CmdArgs) error{cmdDel, cmdGC, cmdStatus} {
-			Expect(codeOf(f(verbArgs("c1", "eth0", conf)))).To(Equal(types.ErrInvalidNetworkConfig))
+			Expect(testutils.ErrCode(f(verbArgs("c1", "eth0", conf)))).To(Equal(types.ErrInvalidNetworkConfig))
 		}
 		entries, err := os.ReadDir(parent)
 		Expect(err).NotTo(HaveOccurred())

@@ -21,7 +21,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
-	"github.com/containernetworking/plugins/pkg/link/linktest"
+	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
 var _ = Describe("loadConf", func() {
@@ -46,7 +46,7 @@ var _ = Describe("loadConf", func() {
 		func(stdin string, wantCode uint, wantMsg string) {
 			_, err := load(stdin)
 			Expect(err).To(HaveOccurred())
-			Expect(linktest.ErrCode(err)).To(Equal(wantCode), "error %v", err)
+			Expect(testutils.ErrCode(err)).To(Equal(wantCode), "error %v", err)
 			Expect(err.Error()).To(ContainSubstring(wantMsg))
 		},
 		Entry("unknown mode", `{"cniVersion":"1.1.0","name":"n","type":"ipvlan","mode":"l4"}`,

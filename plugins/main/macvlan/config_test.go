@@ -15,23 +15,14 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
-)
 
-// errCode returns the CNI error code of err, 0 when it is not a *types.Error.
-func errCode(err error) uint {
-	var e *types.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return 0
-}
+	"github.com/containernetworking/plugins/pkg/testutils"
+)
 
 var _ = Describe("loadConf", func() {
 	load := func(stdin, cniArgs string) (*NetConf, error) {
@@ -56,7 +47,7 @@ var _ = Describe("loadConf", func() {
 		func(stdin, cniArgs string, wantCode uint, wantMsg string) {
 			_, err := load(stdin, cniArgs)
 			Expect(err).To(HaveOccurred())
-			Expect(errCode(err)).To(Equal(wantCode), "error %v", err)
+			Expect(testutils.ErrCode(err)).To(Equal(wantCode), "error %v", err)
 			Expect(err.Error()).To(ContainSubstring(wantMsg))
 		},
 		Entry("unknown mode", `{"cniVersion":"1.1.0","name":"n","type":"macvlan","mode":"source"}`, "",

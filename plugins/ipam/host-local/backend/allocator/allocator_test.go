@@ -23,6 +23,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/allocator"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/memory"
@@ -136,7 +137,7 @@ var _ = Describe("Allocator", func() {
 		Expect(allocate(a, att(6))).To(Equal([]string{"192.0.2.3/29 via 192.0.2.1"}))
 		Expect(allocate(a, att(7))).To(Equal([]string{"192.0.2.5/29 via 192.0.2.1"}))
 		_, err := allocate(a, att(8))
-		Expect(codeOf(err)).To(Equal(types.ErrInternal))
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInternal))
 		Expect(err).To(MatchError(ContainSubstring("no free address")))
 	})
 
@@ -172,7 +173,7 @@ var _ = Describe("Allocator", func() {
 		Expect(a.Check(att(1), []net.IP{v4, v6, net.ParseIP("203.0.113.1")})).To(Succeed())
 		Expect(a.Check(att(1), []net.IP{net.ParseIP("192.0.2.3")})).To(MatchError(ContainSubstring("192.0.2.3 is not recorded")))
 		err := a.Check(att(2), nil)
-		Expect(codeOf(err)).To(Equal(types.ErrUnknownContainer))
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrUnknownContainer))
 		st.SetCorrupt(v6, errors.New("decode: unexpected end of JSON input"))
 		Expect(a.Check(att(1), []net.IP{v4, v6})).To(MatchError(ContainSubstring("no address recorded in range set 1")))
 	})
@@ -214,7 +215,7 @@ var _ = Describe("Allocator", func() {
 		Expect(a.Status()).To(Succeed())
 		Expect(allocate(a, att(2))).To(HaveLen(2)) // .3: IPv4 set now full
 		err := a.Status()
-		Expect(codeOf(err)).To(Equal(types.ErrPluginNotAvailable))
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrPluginNotAvailable))
 		Expect(err).To(MatchError(ContainSubstring("no free address in range set 0")))
 		Expect(a.Release(att(2))).To(HaveLen(2))
 		Expect(a.Status()).To(Succeed())

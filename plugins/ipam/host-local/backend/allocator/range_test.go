@@ -16,13 +16,13 @@ package allocator_test
 
 import (
 	"encoding/json"
-	"errors"
 	"net"
 
 	"github.com/containernetworking/cni/pkg/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/allocator"
 )
 
@@ -38,15 +38,6 @@ func parseSet(js string) allocator.RangeSet {
 	var s allocator.RangeSet
 	ExpectWithOffset(1, json.Unmarshal([]byte(js), &s)).To(Succeed())
 	return s
-}
-
-// codeOf returns the CNI error code of err, or 0.
-func codeOf(err error) uint {
-	var e *types.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return 0
 }
 
 var _ = Describe("Range", func() {
@@ -73,7 +64,7 @@ var _ = Describe("Range", func() {
 		func(in, msg string) {
 			r := parseRange(in)
 			err := r.Canonicalize()
-			Expect(codeOf(err)).To(Equal(types.ErrInvalidNetworkConfig), "error %v", err)
+			Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig), "error %v", err)
 			Expect(err.Error()).To(ContainSubstring(msg))
 		},
 		Entry("no subnet", `{}`, "missing or malformed subnet"),
@@ -94,7 +85,7 @@ var _ = Describe("Range", func() {
 				Expect(err).NotTo(HaveOccurred())
 				return
 			}
-			Expect(codeOf(err)).To(Equal(types.ErrInvalidNetworkConfig), "error %v", err)
+			Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig), "error %v", err)
 			Expect(err.Error()).To(ContainSubstring(msg))
 		},
 		Entry("two disjoint ranges", `[{"subnet":"192.0.2.0/24"},{"subnet":"198.51.100.0/24"}]`, ""),

@@ -15,7 +15,6 @@
 package disk_test
 
 import (
-	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -26,18 +25,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/allocator"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/disk"
 )
-
-func codeOf(err error) uint {
-	var e *types.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return 0
-}
 
 // tree lists every path under root, relative, sorted.
 func tree(root string) []string {
@@ -173,7 +165,7 @@ var _ = Describe("disk store", func() {
 			Expect(os.MkdirAll(dataDir, 0o755)).To(Succeed())
 			before := tree(parent)
 			_, err := disk.New(dataDir, name)
-			Expect(codeOf(err)).To(Equal(types.ErrInvalidNetworkConfig), "error %v", err)
+			Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig), "error %v", err)
 			Expect(tree(parent)).To(Equal(before))
 		},
 		Entry("parent", ".."),
@@ -191,7 +183,7 @@ var _ = Describe("disk store", func() {
 		Expect(os.MkdirAll(dataDir, 0o755)).To(Succeed())
 		Expect(os.Symlink(outside, filepath.Join(dataDir, "net1"))).To(Succeed())
 		_, err := disk.New(dataDir, "net1")
-		Expect(codeOf(err)).To(Equal(types.ErrInvalidNetworkConfig))
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig))
 		Expect(tree(outside)).To(Equal([]string{"."}))
 	})
 
@@ -203,7 +195,7 @@ var _ = Describe("disk store", func() {
 		b := newStore(dataDir, "net1")
 		Expect(a.Lock()).To(Succeed())
 		err := b.Lock()
-		Expect(codeOf(err)).To(Equal(types.ErrTryAgainLater), "error %v", err)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrTryAgainLater), "error %v", err)
 		Expect(err).To(MatchError(ContainSubstring("held by another process")))
 		Expect(a.Unlock()).To(Succeed())
 		Expect(b.Lock()).To(Succeed())
