@@ -8,6 +8,7 @@
 #   scripts/vm-test.sh ./plugins/main/ipvlan ./pkg/ip  just these packages
 #   scripts/vm-test.sh -focus 'l3s' -run TestIpvlan ./plugins/main/ipvlan
 #   scripts/vm-test.sh -timeout 30m                    host-side limit for the guest (default 20m)
+#   scripts/vm-test.sh -list                           print the selected packages
 #   scripts/vm-test.sh -h                              every flag
 #
 # Missing host packages (qemu-system-x86, busybox-static, kmod) are installed

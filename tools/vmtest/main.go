@@ -49,6 +49,7 @@ type options struct {
 	cache    string
 	noUpdate bool
 	keep     bool
+	list     bool
 	logPath  string
 	packages []string
 }
@@ -71,6 +72,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.modules, "modules", strings.Join(defaultModules, ","), "kernel modules to load in the guest (dependencies added)")
 	fs.StringVar(&o.cache, "cache", defaultCacheRoot(), "kernel cache directory")
 	fs.BoolVar(&o.noUpdate, "no-update", false, "do not run apt-get update before resolving the kernel")
+	fs.BoolVar(&o.list, "list", false, "print the selected packages and exit")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (test binaries, initramfs)")
 	fs.StringVar(&o.logPath, "log", "", "copy the raw serial console to this file (default <cache>/logs/guest-<time>-<pid>.log, the newest 10 kept)")
 	if err := fs.Parse(args); err != nil {
@@ -111,6 +113,12 @@ func run(args []string, stdout io.Writer) int {
 	}
 	if len(pkgs) == 0 {
 		return fail(errors.New("no test packages selected"))
+	}
+	if o.list {
+		for _, p := range pkgs {
+			_, _ = fmt.Fprintln(stdout, p.ImportPath)
+		}
+		return 0
 	}
 
 	k, err := resolveKernel(o.cache, splitList(o.modules), o.noUpdate, logf)

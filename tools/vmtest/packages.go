@@ -49,6 +49,7 @@ func (p *testPkg) binName() string { return path.Base(p.ImportPath) + ".test" }
 type listedPkg struct {
 	ImportPath   string
 	Dir          string
+	Imports      []string
 	TestGoFiles  []string
 	XTestGoFiles []string
 	TestImports  []string
@@ -64,7 +65,7 @@ func selectPackages(repo string, patterns []string) ([]testPkg, error) {
 	if all {
 		patterns = []string{"./..."}
 	}
-	args := append([]string{"list", "-json=ImportPath,Dir,TestGoFiles,XTestGoFiles,TestImports,XTestImports"}, patterns...)
+	args := append([]string{"list", "-json=ImportPath,Dir,Imports,TestGoFiles,XTestGoFiles,TestImports,XTestImports"}, patterns...)
 	cmd := exec.Command("go", args...)
 	cmd.Dir = repo
 	var stderr bytes.Buffer
@@ -74,7 +75,7 @@ func selectPackages(repo string, patterns []string) ([]testPkg, error) {
 		return nil, fmt.Errorf("go list %s: %w\n%s", strings.Join(patterns, " "), err, stderr.String())
 	}
 	dec := json.NewDecoder(bytes.NewReader(out))
-	var pkgs []testPkg
+	var listed []listedPkg
 	for {
 		var l listedPkg
 		if err := dec.Decode(&l); errors.Is(err, io.EOF) {
@@ -82,13 +83,18 @@ func selectPackages(repo string, patterns []string) ([]testPkg, error) {
 		} else if err != nil {
 			return nil, fmt.Errorf("decode go list output: %w", err)
 		}
+		listed = append(listed, l)
+	}
+	kernel := kernelTestPackages(listed)
+	var pkgs []testPkg
+	for _, l := range listed {
 		if len(l.TestGoFiles)+len(l.XTestGoFiles) == 0 {
 			continue
 		}
-		imports := append(slices.Clone(l.TestImports), l.XTestImports...)
-		if all && !slices.Contains(imports, testutilsPkg) && l.ImportPath != testutilsPkg {
+		if all && !kernel[l.ImportPath] {
 			continue
 		}
+		imports := append(slices.Clone(l.TestImports), l.XTestImports...)
 		rel, err := filepath.Rel(repo, l.Dir)
 		if err != nil || strings.HasPrefix(rel, "..") {
 			rel = path.Join("ext", strings.ReplaceAll(l.ImportPath, "/", "_"))
@@ -101,6 +107,47 @@ func selectPackages(repo string, patterns []string) ([]testPkg, error) {
 		})
 	}
 	return pkgs, nil
+}
+
+// kernelTestPackages returns the packages whose tests use pkg/testutils,
+// directly or through a test helper package of the module (such as a
+// shared fixture package that imports it), and pkg/testutils itself.
+func kernelTestPackages(listed []listedPkg) map[string]bool {
+	imports := map[string][]string{}
+	for _, l := range listed {
+		imports[l.ImportPath] = l.Imports
+	}
+	// reaches memoises whether a package's own imports lead to testutils.
+	reaches := map[string]bool{testutilsPkg: true}
+	var walk func(p string, seen map[string]bool) bool
+	walk = func(p string, seen map[string]bool) bool {
+		if r, ok := reaches[p]; ok {
+			return r
+		}
+		if seen[p] {
+			return false
+		}
+		seen[p] = true
+		r := false
+		for _, i := range imports[p] {
+			if walk(i, seen) {
+				r = true
+				break
+			}
+		}
+		reaches[p] = r
+		return r
+	}
+	kernel := map[string]bool{testutilsPkg: true}
+	for _, l := range listed {
+		for _, i := range append(slices.Clone(l.TestImports), l.XTestImports...) {
+			if walk(i, map[string]bool{}) {
+				kernel[l.ImportPath] = true
+				break
+			}
+		}
+	}
+	return kernel
 }
 
 // buildTests compiles each package's test binary for the guest: static
