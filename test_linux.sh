@@ -13,13 +13,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-if [ "$(id -u)" != 0 ]; then
-	if command -v sudo >/dev/null 2>&1; then
-		exec sudo -E env "PATH=$PATH" "$0" "$@"
-	fi
-	echo "test_linux.sh: the tests need root (network namespaces); run as root" >&2
-	exit 1
-fi
+. scripts/lib/root.sh
+as_root "test_linux.sh: the tests need root (network namespaces); run as root" "$@"
 
 ./build_linux.sh
 

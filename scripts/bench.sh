@@ -11,13 +11,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [ "$(id -u)" != 0 ]; then
-	if command -v sudo >/dev/null 2>&1; then
-		exec sudo -E env "PATH=$PATH" "$0" "$@"
-	fi
-	echo "bench.sh: needs root (network namespaces)" >&2
-	exit 1
-fi
+. scripts/lib/root.sh
+as_root "bench.sh: needs root (network namespaces)" "$@"
 
 ./build_linux.sh >/dev/null
 tmp=$(mktemp -d)

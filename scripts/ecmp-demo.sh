@@ -22,13 +22,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 
-if [ "$(id -u)" != 0 ]; then
-	if command -v sudo >/dev/null 2>&1; then
-		exec sudo -E env "PATH=$PATH" "$0" "$@"
-	fi
-	echo "ecmp-demo.sh: needs root (network namespaces); run as root" >&2
-	exit 1
-fi
+. scripts/lib/root.sh
+as_root "ecmp-demo.sh: needs root (network namespaces); run as root" "$@"
 for cmd in ip go unshare mount; do
 	command -v "$cmd" >/dev/null 2>&1 || { echo "ecmp-demo.sh: $cmd not found" >&2; exit 1; }
 done
