@@ -61,7 +61,7 @@ var _ = Describe("Do from many goroutines at once", func() {
 				for r := range rounds {
 					i := (g + r) % namespaces
 					err := targets[i].Do(func(ns.NetNS) error {
-						in, err := threadNSInode()
+						in, err := testutils.ThreadNSInode()
 						if err == nil && in != inodes[i] {
 							err = fmt.Errorf("closure for namespace %d ran in %d", inodes[i], in)
 						}

@@ -30,23 +30,11 @@ import (
 	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
-// threadNSInode returns the inode of the calling thread's network
-// namespace. Call it locked to the thread (inside Do, or after
-// runtime.LockOSThread).
-func threadNSInode() (uint64, error) {
-	var st unix.Stat_t
-	p := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
-	if err := unix.Stat(p, &st); err != nil {
-		return 0, fmt.Errorf("stat %s: %w", p, err)
-	}
-	return st.Ino, nil
-}
-
-// lockedThreadNSInode is threadNSInode for a goroutine not yet locked.
+// lockedThreadNSInode is testutils.ThreadNSInode for a goroutine not yet locked.
 func lockedThreadNSInode() (uint64, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	return threadNSInode()
+	return testutils.ThreadNSInode()
 }
 
 // fdInode returns the inode of the namespace an open NetNS refers to.
@@ -77,7 +65,7 @@ var _ = Describe("NetNS", func() {
 			var inside, handed uint64
 			Expect(target.Do(func(hostNS ns.NetNS) error {
 				var err error
-				inside, err = threadNSInode()
+				inside, err = testutils.ThreadNSInode()
 				handed = fdInode(hostNS)
 				return err
 			})).To(Succeed())
@@ -89,7 +77,7 @@ var _ = Describe("NetNS", func() {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			Expect(target.Do(func(ns.NetNS) error { return nil })).To(Succeed())
-			Expect(threadNSInode()).To(Equal(hostIn))
+			Expect(testutils.ThreadNSInode()).To(Equal(hostIn))
 		})
 
 		It("lets the closure switch back with hostNS.Do", func() {
@@ -97,7 +85,7 @@ var _ = Describe("NetNS", func() {
 			Expect(target.Do(func(hostNS ns.NetNS) error {
 				return hostNS.Do(func(ns.NetNS) error {
 					var err error
-					back, err = threadNSInode()
+					back, err = testutils.ThreadNSInode()
 					return err
 				})
 			})).To(Succeed())
@@ -160,7 +148,7 @@ var _ = Describe("NetNS", func() {
 					errc <- err
 					return
 				}
-				in, err := threadNSInode()
+				in, err := testutils.ThreadNSInode()
 				if err == nil && in != fdInode(target) {
 					err = fmt.Errorf("thread in namespace %d after Set, want %d", in, fdInode(target))
 				}
@@ -169,7 +157,7 @@ var _ = Describe("NetNS", func() {
 					errc <- errors.Join(err, serr)
 					return
 				}
-				if back, berr := threadNSInode(); berr == nil && back != hostIn {
+				if back, berr := testutils.ThreadNSInode(); berr == nil && back != hostIn {
 					err = errors.Join(err, fmt.Errorf("thread in namespace %d after switching back, want %d", back, hostIn))
 				}
 				runtime.UnlockOSThread()
@@ -194,7 +182,7 @@ var _ = Describe("NetNS", func() {
 			var inside uint64
 			Expect(ns.WithNetNSPath(target.Path(), func(ns.NetNS) error {
 				var err error
-				inside, err = threadNSInode()
+				inside, err = testutils.ThreadNSInode()
 				return err
 			})).To(Succeed())
 			Expect(inside).To(Equal(fdInode(target)))

@@ -31,6 +31,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
 // The user namespace test re-executes this test binary twice:
@@ -149,7 +150,7 @@ var _ = Describe("an unprivileged user", func() {
 			var links int
 			Expect(target.Do(func(hostNS ns.NetNS) error {
 				var err error
-				if inside, err = threadNSInode(); err != nil {
+				if inside, err = testutils.ThreadNSInode(); err != nil {
 					return err
 				}
 				handed = fdInode(hostNS)
@@ -160,7 +161,7 @@ var _ = Describe("an unprivileged user", func() {
 			Expect(inside).To(Equal(fdInode(target)))
 			Expect(handed).To(Equal(hostIn))
 			Expect(links).To(Equal(1), "only lo in a new namespace")
-			Expect(threadNSInode()).To(Equal(hostIn))
+			Expect(testutils.ThreadNSInode()).To(Equal(hostIn))
 
 			Expect(ns.WithNetNSPath("/proc/self/ns/net", func(ns.NetNS) error { return nil })).To(Succeed())
 			fmt.Fprintln(os.Stderr, okMarker)

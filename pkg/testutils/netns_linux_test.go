@@ -22,30 +22,18 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"golang.org/x/sys/unix"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
-// threadNSInode returns the inode of the calling thread's network
-// namespace; the caller must be locked to its thread (Do guarantees it).
-func threadNSInode() (uint64, error) {
-	var st unix.Stat_t
-	p := fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid())
-	if err := unix.Stat(p, &st); err != nil {
-		return 0, fmt.Errorf("stat %s: %w", p, err)
-	}
-	return st.Ino, nil
-}
-
 func nsInode(n ns.NetNS) uint64 {
 	GinkgoHelper()
 	var ino uint64
 	Expect(n.Do(func(ns.NetNS) error {
 		var err error
-		ino, err = threadNSInode()
+		ino, err = testutils.ThreadNSInode()
 		return err
 	})).To(Succeed())
 	return ino
