@@ -78,16 +78,7 @@ var _ = Describe("multipath routes in the kernel", func() {
 			p := configureGroup()
 			failed := net.ParseIP(f.gw(1))
 			var seen map[string]int
-			Expect(p.in(func() error {
-				h, err := netlinksafe.NewHandle()
-				if err != nil {
-					return err
-				}
-				defer h.Close()
-				l, err := h.LinkByName(contIf)
-				if err != nil {
-					return err
-				}
+			p.change(func(h *netlinksafe.Handle, l netlink.Link) error {
 				// What the kernel records when a gateway stops answering
 				// neighbour solicitations.
 				if err := h.NeighSet(&netlink.Neigh{
@@ -95,9 +86,10 @@ var _ = Describe("multipath routes in the kernel", func() {
 				}); err != nil {
 					return fmt.Errorf("mark %s failed: %w", failed, err)
 				}
+				var err error
 				seen, err = routeGetGateways(probes, f.probe)
 				return err
-			})).To(Succeed())
+			})
 			Expect(seen).NotTo(HaveKey(failed.String()), "gateways used: %v", seen)
 			Expect(seen).To(HaveKey(f.gw(0)))
 			Expect(seen).To(HaveKey(f.gw(2)))
