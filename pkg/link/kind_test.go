@@ -23,16 +23,10 @@ import (
 )
 
 var _ = Describe("Kind.ModeName", func() {
-	kind := link.Kind[*netlink.IPVlan, netlink.IPVlanMode]{
-		Type: "ipvlan",
-		Noun: "an ipvlan",
-		Modes: map[string]netlink.IPVlanMode{
-			"":   netlink.IPVLAN_MODE_L2,
-			"l2": netlink.IPVLAN_MODE_L2,
-			"l3": netlink.IPVLAN_MODE_L3,
-		},
-		Mode: func(l *netlink.IPVlan) netlink.IPVlanMode { return l.Mode },
-	}
+	// ModeName needs only the mode names.
+	kind := link.Kind[*netlink.IPVlan, netlink.IPVlanMode]{Modes: map[string]netlink.IPVlanMode{
+		"": netlink.IPVLAN_MODE_L2, "l2": netlink.IPVLAN_MODE_L2, "l3": netlink.IPVLAN_MODE_L3,
+	}}
 	DescribeTable("spells a mode as the config does",
 		func(mode netlink.IPVlanMode, want string) {
 			Expect(kind.ModeName(mode)).To(Equal(want), "ModeName(%d)", mode)
