@@ -15,6 +15,7 @@
 package link
 
 import (
+	"errors"
 	"github.com/containernetworking/cni/pkg/skel"
 
 	"github.com/containernetworking/plugins/pkg/ipam"
@@ -65,15 +66,25 @@ func Check(common *netconf.Common, args *skel.CmdArgs, checkLink func(mac string
 	})
 }
 
-// Del is DEL: the IPAM plugin's DEL, then the deletion of the link. A link
-// or namespace that is already gone is not an error.
+// Del is DEL: the IPAM plugin's DEL and, at the same time, the deletion of
+// the link. A link or namespace that is already gone is not an error.
 func Del(common *netconf.Common, args *skel.CmdArgs) error {
-	if common.IPAM.Type != "" {
-		if err := ipam.ExecDel(common.IPAM.Type, args.StdinData); err != nil {
-			return err
-		}
+	if common.IPAM.Type == "" {
+		return DeleteIn(args.Netns, args.IfName)
 	}
-	return DeleteIn(args.Netns, args.IfName)
+	// The IPAM DEL is a process start and deleting the link waits for the
+	// kernel's RCU grace period; neither needs the other, so they overlap.
+	// Both are idempotent, so a DEL the runtime retries after either
+	// failed finishes the job.
+	ipamDone := make(chan error, 1)
+	go func() { ipamDone <- ipam.ExecDel(common.IPAM.Type, args.StdinData) }()
+	linkErr := DeleteIn(args.Netns, args.IfName)
+	ipamErr := <-ipamDone
+	if linkErr == nil {
+		// Returned as is, so the IPAM plugin's CNI error code survives.
+		return ipamErr
+	}
+	return errors.Join(ipamErr, linkErr)
 }
 
 // GC is GC: the IPAM plugin's GC.
