@@ -252,6 +252,21 @@ func (g *guestLog) Counts() (pkgOK, pkgFail, passed, failed, skipped int) {
 	return
 }
 
+// Tally returns one line per packed package: what ran of it in the guest.
+func (g *guestLog) Tally() []string {
+	var out []string
+	for _, p := range g.packed {
+		r := g.results[p]
+		unit := "tests"
+		if r.ginkgo {
+			unit = "specs"
+		}
+		c := r.counts()
+		out = append(out, fmt.Sprintf("%s: %d %s passed, %d failed, %d skipped", p, c[0], unit, c[1], c[2]))
+	}
+	return out
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

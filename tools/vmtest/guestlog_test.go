@@ -70,6 +70,10 @@ var _ = Describe("guestLog", func() {
 		// 3 specs from the ginkgo tally (its TestA wrapper not counted)
 		// plus TestB, TestC and TestC/sub.
 		Expect([]int{pkgOK, pkgFail, passed, failed, skipped}).To(Equal([]int{2, 0, 6, 0, 1}))
+		Expect(g.Tally()).To(Equal([]string{
+			pkgA + ": 3 specs passed, 0 failed, 1 skipped",
+			pkgB + ": 3 tests passed, 0 failed, 0 skipped",
+		}))
 	})
 
 	It("fails when a package exits non-zero", func() {

@@ -218,6 +218,9 @@ func run(args []string, stdout io.Writer) int {
 		failed = len(problems)
 	}
 	_, _ = fmt.Fprintln(stdout)
+	for _, t := range g.Tally() {
+		logf("%s", t)
+	}
 	logf("guest kernel %s; packages: %d ok, %d failed", orUnknown(g.kernel), pkgOK, pkgFail)
 	logf("wall time %.1fs (build %.1fs, guest %.1fs)", time.Since(start).Seconds(), buildTime.Seconds(), guestTime.Seconds())
 	if len(problems) > 0 {
