@@ -170,7 +170,14 @@ func run(args []string, stdout io.Writer) int {
 			return fail(err)
 		}
 		if st, err := os.Stat(initrd); err == nil {
-			logf("initramfs %.1f MiB, %d test binaries", float64(st.Size())/(1<<20), len(built))
+			mib := int(st.Size() >> 20)
+			logf("initramfs %d MiB, %d test binaries", mib, len(built))
+			// The archive and its unpacked copy are both in RAM until
+			// the kernel frees the former; leave the tests room after.
+			if need := 2*mib + 512; o.vm.Memory < need {
+				logf("raising guest memory from %d to %d MiB for the initramfs", o.vm.Memory, need)
+				o.vm.Memory = need
+			}
 		}
 		if o.logPath == "" {
 			// One file per run: runs by several people at once must
