@@ -50,23 +50,19 @@ func ExecAdd(plugin string, netconf []byte) (types.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var raw map[string]any
-	if err := json.Unmarshal(out, &raw); err != nil {
+	// Only the version is read here; the result itself is decoded once,
+	// by its version's type.
+	var head struct {
+		CNIVersion string `json:"cniVersion"`
+	}
+	if err := json.Unmarshal(out, &head); err != nil {
 		return nil, fmt.Errorf("decode result of IPAM plugin %s: %w", plugin, err)
 	}
-	ver, _ := raw["cniVersion"].(string)
+	ver := head.CNIVersion
 	if ver == "" {
 		// Results before 0.3.0 need not carry their version; the 0.x
 		// result types then report 0.1.0. Stamp the config's version in.
-		var conf struct {
-			CNIVersion string `json:"cniVersion"`
-		}
-		if err := json.Unmarshal(netconf, &conf); err != nil {
-			return nil, fmt.Errorf("decode network config: %w", err)
-		}
-		ver = conf.CNIVersion
-		raw["cniVersion"] = ver
-		if out, err = json.Marshal(raw); err != nil {
+		if out, ver, err = stampVersion(out, netconf); err != nil {
 			return nil, err
 		}
 	}
@@ -75,6 +71,23 @@ func ExecAdd(plugin string, netconf []byte) (types.Result, error) {
 		return nil, fmt.Errorf("decode result of IPAM plugin %s: %w", plugin, err)
 	}
 	return res, nil
+}
+
+// stampVersion returns result with the cniVersion of netconf added.
+func stampVersion(result, netconf []byte) ([]byte, string, error) {
+	var conf struct {
+		CNIVersion string `json:"cniVersion"`
+	}
+	if err := json.Unmarshal(netconf, &conf); err != nil {
+		return nil, "", fmt.Errorf("decode network config: %w", err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(result, &raw); err != nil {
+		return nil, "", fmt.Errorf("decode result: %w", err)
+	}
+	raw["cniVersion"] = conf.CNIVersion
+	out, err := json.Marshal(raw)
+	return out, conf.CNIVersion, err
 }
 
 // ExecCheck runs CHECK of the IPAM plugin, as ExecAdd does ADD.
