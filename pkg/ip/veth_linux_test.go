@@ -18,6 +18,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -65,8 +66,12 @@ var _ = Describe("SetupVeth", func() {
 		Expect(host.Type()).To(Equal("veth"))
 		Expect(host.Attrs().MTU).To(Equal(1400))
 		Expect(host.Attrs().Flags & net.FlagUp).NotTo(BeZero())
-		// Both ends up: the pair has carrier.
-		Expect(host.Attrs().OperState).To(Equal(netlink.LinkOperState(netlink.OperUp)))
+		// Both ends up: the pair gets carrier, which the kernel's link
+		// watcher reports a moment later (slower still under emulation).
+		Eventually(func() netlink.LinkOperState {
+			return linkIn(hostNS, "vethtest0").Attrs().OperState
+		}).WithTimeout(5 * time.Second).WithPolling(20 * time.Millisecond).
+			Should(Equal(netlink.LinkOperState(netlink.OperUp)))
 
 		// The two are each other's peer (IFLA_LINK holds the peer's index).
 		Expect(cont.Attrs().ParentIndex).To(Equal(host.Attrs().Index))

@@ -15,9 +15,6 @@
 package testutils
 
 import (
-	"os"
-	"path/filepath"
-
 	"github.com/containernetworking/cni/pkg/version"
 )
 
@@ -37,27 +34,4 @@ func SpecVersionsFrom(min string) []string {
 		}
 	}
 	return out
-}
-
-// PluginBinDir returns where the built plugins are: $CNI_TEST_BIN_DIR when
-// set, otherwise the bin directory of the repository, found by walking up
-// from the working directory to go.mod. It falls back to "bin".
-func PluginBinDir() string {
-	if d := os.Getenv("CNI_TEST_BIN_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "bin"
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "bin")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "bin"
-		}
-		dir = parent
-	}
 }

@@ -23,8 +23,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -36,31 +34,6 @@ import (
 	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
-
-// BuildPlugins builds the named plugins of plugins/ipam (for example
-// "static") into a new directory under dir and returns that directory, for
-// CNI_PATH. In-process plugin tests delegate to IPAM binaries, and building
-// them here keeps the suite independent of a prior ./build_linux.sh. When
-// CNI_TEST_BIN_DIR is set (the VM runner sets it; its guest has no Go
-// toolchain) the binaries there are used instead.
-func BuildPlugins(dir string, names ...string) (string, error) {
-	if d := os.Getenv("CNI_TEST_BIN_DIR"); d != "" {
-		return d, nil
-	}
-	out := filepath.Join(dir, "cni-bin")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", err
-	}
-	for _, name := range names {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(out, name),
-			"github.com/containernetworking/plugins/plugins/ipam/"+name)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("build ipam plugin %s: %w\n%s", name, err, b)
-		}
-	}
-	return out, nil
-}
 
 // AddMaster creates, in the calling thread's namespace, a veth pair whose
 // end name serves as the master of macvlan or ipvlan links and whose other

@@ -57,13 +57,9 @@ var _ = Describe("ECMP with macvlan", func() {
 		testutils.RequireKernelFeature("macvlan")
 		testutils.RequireKernelFeature("multipath")
 
-		// macvlan delegates to host-local through CNI_PATH: both binaries
-		// sit in the directory BeforeSuite built host-local into.
+		// macvlan delegates to host-local through CNI_PATH: BeforeSuite
+		// put both binaries in one directory.
 		binDir := filepath.Dir(pluginBin)
-		build := exec.Command("go", "build", "-o", filepath.Join(binDir, "macvlan"), "../../main/macvlan")
-		build.Env = append(build.Environ(), "CGO_ENABLED=0")
-		out, err := build.CombinedOutput()
-		Expect(err).NotTo(HaveOccurred(), "go build macvlan: %s", out)
 
 		hostNS := testutils.NewNSForSpec()
 		contNS := testutils.NewNSForSpec()

@@ -16,12 +16,13 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
 func TestHostLocal(t *testing.T) {
@@ -37,9 +38,7 @@ var _ = BeforeSuite(func() {
 	dir, err := os.MkdirTemp("", "host-local-bin-")
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(os.RemoveAll, dir)
-	pluginBin = filepath.Join(dir, "host-local")
-	cmd := exec.Command("go", "build", "-o", pluginBin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	Expect(err).NotTo(HaveOccurred(), "go build: %s", out)
+	bin, err := testutils.BuildPlugins(dir, "host-local", "macvlan")
+	Expect(err).NotTo(HaveOccurred())
+	pluginBin = filepath.Join(bin, "host-local")
 })

@@ -17,14 +17,14 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
 func TestStatic(t *testing.T) {
@@ -40,28 +40,10 @@ var _ = BeforeSuite(func() {
 	dir, err := os.MkdirTemp("", "static-test-bin-")
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(os.RemoveAll, dir)
-
-	staticBin = filepath.Join(dir, "static")
-	build := exec.Command(goTool(), "build", "-o", staticBin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := build.CombinedOutput()
-	Expect(err).NotTo(HaveOccurred(), "go build static:\n%s", out)
+	bin, err := testutils.BuildPlugins(dir, "static")
+	Expect(err).NotTo(HaveOccurred())
+	staticBin = filepath.Join(bin, "static")
 })
-
-// goTool returns the go command of the toolchain that built this test,
-// falling back to the one on PATH.
-func goTool() string {
-	// runtime.GOROOT is deprecated because it is empty in -trimpath builds;
-	// a test binary built by "go test" still knows its toolchain's root,
-	// which is exactly the toolchain the binary tests should build with.
-	if root := runtime.GOROOT(); root != "" { //nolint:staticcheck // see above
-		p := filepath.Join(root, "bin", "go")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return "go"
-}
 
 // netConf returns a network config of cniVersion whose "ipam" object is
 // ipam; extra are further top-level members such as `"args": {...}`.

@@ -21,7 +21,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/containernetworking/plugins/pkg/link/linktest"
+	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
 func TestIPVlan(t *testing.T) {
@@ -35,7 +35,7 @@ var _ = BeforeSuite(func() {
 	dir, err := os.MkdirTemp("", "ipvlan-test-")
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(os.RemoveAll, dir)
-	bin, err := linktest.BuildPlugins(dir, "static", "host-local")
+	bin, err := testutils.BuildPlugins(dir, "static", "host-local")
 	Expect(err).NotTo(HaveOccurred())
 	os.Setenv("CNI_PATH", bin)
 })
