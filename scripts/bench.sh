@@ -14,6 +14,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib/root.sh
 as_root "bench.sh: needs root (network namespaces)" "$@"
 
+# GNU time reads the peak memory of one ADD (tools/bench says why).
+if [ ! -x /usr/bin/time ]; then
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time
+fi
+
 ./build_linux.sh >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

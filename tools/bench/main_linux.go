@@ -35,7 +35,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/containernetworking/cni/libcni"
@@ -166,29 +165,30 @@ func row(s stats, base stats) string {
 
 // timeExec runs a binary to completion and returns its wall time.
 func timeExec(path string, envv []string, stdin []byte) (time.Duration, error) {
-	d, _, err := execPlugin(path, envv, stdin)
+	d, _, err := execPlugin(nil, path, envv, stdin)
 	return d, err
 }
 
-// execPlugin runs path with envv and stdin, returning wall time and usage.
-// It fails when the process exits non-zero, quoting its stdout.
-func execPlugin(path string, envv []string, stdin []byte) (time.Duration, *syscall.Rusage, error) {
-	cmd := exec.Command(path)
+// execPlugin runs path, after the launcher command when one is given, with
+// envv and stdin, and returns its wall time and stderr. It fails when the
+// process exits non-zero, quoting its stdout.
+func execPlugin(launcher []string, path string, envv []string, stdin []byte) (time.Duration, string, error) {
+	argv := append(append([]string(nil), launcher...), path)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = envv
 	if stdin != nil {
 		cmd.Stdin = strings.NewReader(string(stdin))
 	}
-	var out strings.Builder
+	var out, errb strings.Builder
 	cmd.Stdout = &out
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = &errb
 	start := time.Now()
 	err := cmd.Run()
 	d := time.Since(start)
 	if err != nil {
-		return 0, nil, fmt.Errorf("run %s: %w: %s", filepath.Base(path), err, out.String())
+		return 0, "", fmt.Errorf("run %s: %w: %s%s", filepath.Base(path), err, out.String(), errb.String())
 	}
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return d, ru, nil
+	return d, errb.String(), nil
 }
 
 // buildHello builds a Go hello-world with the flags build_linux.sh uses.
@@ -331,10 +331,13 @@ func (e *env) pluginEnv(cmd, containerID, netnsPath string) []string {
 
 // attachment is one container namespace with the plugin's ADD and DEL
 // timed, by direct exec or through libcni.
-func (e *env) attachment(conf []byte, viaLibcni bool, onAdded func(ns.NetNS) error) (add, del time.Duration, ru *syscall.Rusage, err error) {
+//
+// launcher, when set, is a command the ADD is run under (for example GNU
+// time); its stderr is returned.
+func (e *env) attachment(conf []byte, viaLibcni bool, launcher []string) (add, del time.Duration, stderr string, err error) {
 	cont, err := testutils.NewNS()
 	if err != nil {
-		return 0, 0, nil, err
+		return 0, 0, "", err
 	}
 	defer testutils.UnmountNS(cont)
 	id := fmt.Sprintf("bench-%d", time.Now().UnixNano())
@@ -344,19 +347,14 @@ func (e *env) attachment(conf []byte, viaLibcni bool, onAdded func(ns.NetNS) err
 			add, del, err = e.libcniRoundTrip(conf, id, cont.Path())
 			return err
 		}
-		add, ru, err = execPlugin(filepath.Join(e.binDir, "macvlan"), e.pluginEnv("ADD", id, cont.Path()), conf)
+		add, stderr, err = execPlugin(launcher, filepath.Join(e.binDir, "macvlan"), e.pluginEnv("ADD", id, cont.Path()), conf)
 		if err != nil {
 			return err
 		}
-		if onAdded != nil {
-			if err := onAdded(cont); err != nil {
-				return err
-			}
-		}
-		del, _, err = execPlugin(filepath.Join(e.binDir, "macvlan"), e.pluginEnv("DEL", id, cont.Path()), conf)
+		del, _, err = execPlugin(nil, filepath.Join(e.binDir, "macvlan"), e.pluginEnv("DEL", id, cont.Path()), conf)
 		return err
 	})
-	return add, del, ru, err
+	return add, del, stderr, err
 }
 
 func (e *env) libcniRoundTrip(conf []byte, id, netnsPath string) (add, del time.Duration, err error) {
