@@ -18,6 +18,15 @@ as_root "test_linux.sh: the tests need root (network namespaces); run as root" "
 
 ./build_linux.sh
 
+# Formatting and vet first: cheap, and what a reviewer checks before anything.
+echo "checking gofmt and go vet"
+unformatted=$(git ls-files -z '*.go' | xargs -0 gofmt -l)
+if [ -n "$unformatted" ]; then
+	printf 'gofmt would change:\n%s\n' "$unformatted" >&2
+	exit 1
+fi
+go vet ./...
+
 VM_PKGS=${VM_PKGS:-${PKGS:-}}
 PKGS=${PKGS:-./...}
 echo "running go test -race on ${PKGS}"
