@@ -22,6 +22,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 )
 
 // Announce tells the neighbours on ifName, in the calling thread's
@@ -54,9 +56,9 @@ func AnnounceAddrs(ifName string, ips []net.IP) error {
 	var errs []error
 	for _, a := range ips {
 		switch {
-		case Is4(a):
+		case ipaddr.Is4(a):
 			errs = append(errs, sendGratuitousARP(iface, a.To4()))
-		case Is6(a):
+		case ipaddr.Is6(a):
 			errs = append(errs, sendUnsolicitedNA(iface, a))
 		default:
 			errs = append(errs, fmt.Errorf("announce %v: invalid address", a))

@@ -27,6 +27,7 @@ import (
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 )
 
@@ -98,7 +99,7 @@ const dadFallbackInterval = 50 * time.Millisecond
 func WaitForDAD(h *netlinksafe.Handle, linkIndex int, addrs []net.IP, timeout time.Duration) error {
 	w := &dadWait{h: handleOrDefault(h), index: linkIndex, pending: make(map[string]net.IP)}
 	for _, a := range addrs {
-		if Is6(a) {
+		if ipaddr.Is6(a) {
 			w.pending[string(a.To16())] = a
 		}
 	}

@@ -19,6 +19,7 @@ import (
 
 	current "github.com/containernetworking/cni/pkg/types/100"
 
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
@@ -49,10 +50,10 @@ func EnableForward(ips []*current.IPConfig) error {
 		if ipc == nil {
 			continue
 		}
-		switch Family(ipc.Address.IP) {
-		case FamilyV4:
+		switch ipaddr.Family(ipc.Address.IP) {
+		case ipaddr.FamilyV4:
 			v4 = true
-		case FamilyV6:
+		case ipaddr.FamilyV6:
 			v6 = true
 		}
 	}

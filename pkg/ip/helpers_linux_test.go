@@ -76,6 +76,14 @@ func setUp(n ns.NetNS, name string) {
 	})).To(Succeed())
 }
 
+// ipnet parses s as a prefix without masking its host bits, as a CNI result
+// carries an interface address ("192.0.2.7/24").
+func ipnet(s string) *net.IPNet {
+	a, n, err := net.ParseCIDR(s)
+	Expect(err).NotTo(HaveOccurred())
+	return &net.IPNet{IP: a, Mask: n.Mask}
+}
+
 // mustMAC parses a MAC address.
 func mustMAC(s string) net.HardwareAddr {
 	m, err := net.ParseMAC(s)

@@ -21,7 +21,7 @@ import (
 	. "github.com/onsi/gomega"
 )
 
-// TestIP runs the pkg/ip suite: root-free family and name tests, and link,
+// TestIP runs the pkg/ip suite: root-free name tests, and link,
 // forwarding and DAD tests in throwaway namespaces (skipped without root).
 func TestIP(t *testing.T) {
 	RegisterFailHandler(Fail)

@@ -24,7 +24,7 @@ import (
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/vishvananda/netlink"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 )
 
@@ -117,10 +117,10 @@ func indexRoutes(routes []netlink.Route, groups []RouteGroup) map[routeKey][]net
 	for _, r := range routes {
 		// A dump of every family also holds multicast routing entries
 		// (RTNL_FAMILY_IPMR and friends): only unicast families count.
-		if r.Family != ip.FamilyV4 && r.Family != ip.FamilyV6 {
+		if r.Family != ipaddr.FamilyV4 && r.Family != ipaddr.FamilyV6 {
 			continue
 		}
-		dst := ip.Canonical(r.Dst)
+		dst := ipaddr.Canonical(r.Dst)
 		if dst == nil {
 			continue
 		}
@@ -156,7 +156,7 @@ func nexthopsOf(r netlink.Route) []nexthop {
 // addrOf converts a gateway, nil for none, to a netip.Addr in its family's
 // length.
 func addrOf(gw net.IP) netip.Addr {
-	a, _ := netip.AddrFromSlice(ip.Normalize(gw))
+	a, _ := netip.AddrFromSlice(ipaddr.Normalize(gw))
 	return a
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
@@ -69,7 +70,7 @@ func ConfigureIfaceWith(h *netlinksafe.Handle, ifName string, res *current.Resul
 
 	var v6 []net.IP
 	for _, ipc := range ips {
-		if ip.Is6(ipc.Address.IP) {
+		if ipaddr.Is6(ipc.Address.IP) {
 			v6 = append(v6, ipc.Address.IP)
 		}
 	}
@@ -154,7 +155,7 @@ func ifaceIPs(ifName string, res *current.Result) ([]*current.IPConfig, error) {
 			return nil, fmt.Errorf("ips[%d] %s: interface index %d names %q, not %q",
 				i, ipc.Address.String(), idx, name, ifName)
 		}
-		if ip.Family(ipc.Address.IP) == 0 {
+		if ipaddr.Family(ipc.Address.IP) == 0 {
 			return nil, fmt.Errorf("ips[%d]: %q is not an IP address", i, ipc.Address.String())
 		}
 		out = append(out, ipc)

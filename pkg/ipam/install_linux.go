@@ -25,7 +25,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
@@ -49,7 +49,7 @@ var routeRequests atomic.Uint64
 // differs from the first nexthop's (EINVAL).
 func (g RouteGroup) NetlinkRoute(linkIndex int) *netlink.Route {
 	bits := 8 * net.IPv4len
-	if g.Family == ip.FamilyV6 {
+	if g.Family == ipaddr.FamilyV6 {
 		bits = 8 * net.IPv6len
 	}
 	r := &netlink.Route{
@@ -92,7 +92,7 @@ func InstallRoutes(h *netlinksafe.Handle, link netlink.Link, groups []RouteGroup
 	dev, index := link.Attrs().Name, link.Attrs().Index
 	useNeighSet := false
 	for _, g := range groups {
-		if g.Family == ip.FamilyV4 && g.Multipath() && !useNeighSet {
+		if g.Family == ipaddr.FamilyV4 && g.Multipath() && !useNeighSet {
 			if err := enableUseNeigh(); err != nil {
 				return fmt.Errorf("add route %s: %w", g.Text(dev), err)
 			}
@@ -125,7 +125,7 @@ func enableUseNeigh() error {
 // nexthops, which its use_neigh sysctl shows. IPv6 multipath is always
 // built in.
 func multipathSupported(family int) bool {
-	if family == ip.FamilyV6 {
+	if family == ipaddr.FamilyV6 {
 		return true
 	}
 	_, err := sysctl.Get(useNeighSysctl)

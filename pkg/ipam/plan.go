@@ -25,7 +25,7 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netconf"
 )
 
@@ -49,8 +49,8 @@ const (
 // of header plus the address). A larger group cannot be sent as the one
 // request the semantics require.
 var maxNexthops = map[int]int{
-	ip.FamilyV4: (math.MaxUint16 - 4) / (8 + 4 + net.IPv4len),
-	ip.FamilyV6: (math.MaxUint16 - 4) / (8 + 4 + net.IPv6len),
+	ipaddr.FamilyV4: (math.MaxUint16 - 4) / (8 + 4 + net.IPv4len),
+	ipaddr.FamilyV6: (math.MaxUint16 - 4) / (8 + 4 + net.IPv6len),
 }
 
 // RouteGroup is one kernel route planned for the interface being
@@ -62,7 +62,7 @@ var maxNexthops = map[int]int{
 // RouteGroup is a plain value: it names no interface and holds no kernel
 // state, so plans can be compared and printed without root.
 type RouteGroup struct {
-	// Family is ip.FamilyV4 or ip.FamilyV6.
+	// Family is ipaddr.FamilyV4 or ipaddr.FamilyV6.
 	Family int
 	// Dst is the destination with its host bits cleared.
 	Dst netip.Prefix
@@ -274,7 +274,7 @@ func PlanRoutes(res *current.Result) ([]RouteGroup, error) {
 		}
 		if limit := maxNexthops[g.Family]; len(g.Gateways) == limit {
 			return nil, netconf.Invalid("route %s: more than %d %s gateways; one netlink request holds at most %d nexthops",
-				g.String(), limit, ip.FamilyName(g.Family), limit)
+				g.String(), limit, ipaddr.FamilyName(g.Family), limit)
 		}
 		g.Gateways = append(g.Gateways, gw)
 		st.add(g.Gateways, gw)
@@ -290,14 +290,14 @@ func defaultGateways(ips []*current.IPConfig) (map[int]netip.Addr, error) {
 		if ipc == nil || ipc.Gateway == nil {
 			continue
 		}
-		addrFam := ip.Family(ipc.Address.IP)
+		addrFam := ipaddr.Family(ipc.Address.IP)
 		gw, gwFam, err := gatewayAddr(ipc.Gateway)
 		if err != nil {
 			return nil, netconf.Invalid("ips[%d]: gateway %s: %v", i, ipc.Gateway, err)
 		}
 		if addrFam != 0 && gwFam != addrFam {
 			return nil, netconf.Invalid("ips[%d]: gateway %s of address %s is not %s",
-				i, gw, ipc.Address.String(), ip.FamilyName(addrFam))
+				i, gw, ipc.Address.String(), ipaddr.FamilyName(addrFam))
 		}
 		if _, seen := out[gwFam]; !seen {
 			out[gwFam] = gw
@@ -308,7 +308,7 @@ func defaultGateways(ips []*current.IPConfig) (map[int]netip.Addr, error) {
 
 // gatewayAddr validates a gateway and returns it with its family.
 func gatewayAddr(gw net.IP) (netip.Addr, int, error) {
-	n := ip.Normalize(gw)
+	n := ipaddr.Normalize(gw)
 	if n == nil {
 		return netip.Addr{}, 0, fmt.Errorf("not an IP address")
 	}
@@ -316,18 +316,18 @@ func gatewayAddr(gw net.IP) (netip.Addr, int, error) {
 	if a.IsUnspecified() || a.IsMulticast() {
 		return netip.Addr{}, 0, fmt.Errorf("not a unicast address")
 	}
-	return a, ip.Family(n), nil
+	return a, ipaddr.Family(n), nil
 }
 
 // planMember validates route i and returns it as a group without gateways,
 // and its gateway (the invalid Addr for none).
 func planMember(i int, r *types.Route, defaultGW map[int]netip.Addr) (RouteGroup, netip.Addr, error) {
 	var none netip.Addr
-	dst := ip.Canonical(&r.Dst)
+	dst := ipaddr.Canonical(&r.Dst)
 	if dst == nil {
 		return RouteGroup{}, none, netconf.Invalid("routes[%d]: destination %q is not an IP prefix", i, r.Dst.String())
 	}
-	fam := ip.Family(dst.IP)
+	fam := ipaddr.Family(dst.IP)
 	addr, _ := netip.AddrFromSlice(dst.IP)
 	ones, _ := dst.Mask.Size()
 	m := RouteGroup{
@@ -360,7 +360,7 @@ func planMember(i int, r *types.Route, defaultGW map[int]netip.Addr) (RouteGroup
 	if err := inRange(m.Dst, "scope", m.Scope, math.MaxUint8); err != nil {
 		return RouteGroup{}, none, err
 	}
-	if fam == ip.FamilyV6 && m.Priority == 0 {
+	if fam == ipaddr.FamilyV6 && m.Priority == 0 {
 		m.Priority = IPv6DefaultMetric
 	}
 
@@ -373,7 +373,7 @@ func planMember(i int, r *types.Route, defaultGW map[int]netip.Addr) (RouteGroup
 		return RouteGroup{}, none, netconf.Invalid("route %s: gateway %s: %v", m.Dst, r.GW, err)
 	}
 	if gwFam != fam {
-		return RouteGroup{}, none, netconf.Invalid("route %s: gateway %s is not %s", m.Dst, gw, ip.FamilyName(fam))
+		return RouteGroup{}, none, netconf.Invalid("route %s: gateway %s is not %s", m.Dst, gw, ipaddr.FamilyName(fam))
 	}
 	return m, gw, nil
 }

@@ -22,7 +22,7 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/ipam"
 )
 
@@ -66,7 +66,7 @@ func FuzzPlanRoutes(f *testing.F) {
 			}
 			seen := map[string]bool{}
 			for _, gw := range g.Gateways {
-				if ip.Family(gw.AsSlice()) != g.Family || seen[gw.String()] {
+				if ipaddr.Family(gw.AsSlice()) != g.Family || seen[gw.String()] {
 					t.Fatalf("group %v: bad or repeated gateway %v", g, gw)
 				}
 				seen[gw.String()] = true

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
@@ -37,14 +38,14 @@ const tempPrefix = "cni"
 // else the IPv6 one. For a multipath default route it is the link of the
 // first nexthop. It is `ip route show default` followed by `ip link show`.
 func DefaultRouteInterface() (netlink.Link, error) {
-	for _, family := range []int{ip.FamilyV4, ip.FamilyV6} {
+	for _, family := range []int{ipaddr.FamilyV4, ipaddr.FamilyV6} {
 		// Table 0 in a filter means "any table", so name main explicitly.
 		routes, err := netlinksafe.RouteListFiltered(family, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
 		if err != nil {
 			return nil, fmt.Errorf("find default route: %w", err)
 		}
 		for _, r := range routes {
-			if r.Dst != nil && !ip.IsDefault(r.Dst) {
+			if r.Dst != nil && !ipaddr.IsDefault(r.Dst) {
 				continue
 			}
 			index := r.LinkIndex

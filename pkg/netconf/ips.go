@@ -18,7 +18,7 @@ import (
 	"net"
 	"strings"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 )
 
 // IPRequest is one requested address from CNI_ARGS IP, args.cni.ips or
@@ -63,10 +63,10 @@ func ParseIPRequests(where string, items []string) ([]IPRequest, error) {
 				return nil, Invalid("invalid address %q in %s: %v", item, where, err)
 			}
 			ones, _ := n.Mask.Size()
-			out = append(out, IPRequest{IP: ip.Normalize(addr), Prefix: ones})
+			out = append(out, IPRequest{IP: ipaddr.Normalize(addr), Prefix: ones})
 			continue
 		}
-		addr := ip.Normalize(net.ParseIP(s))
+		addr := ipaddr.Normalize(net.ParseIP(s))
 		if addr == nil {
 			return nil, Invalid("invalid address %q in %s", item, where)
 		}

@@ -21,7 +21,7 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 	"github.com/containernetworking/cni/pkg/version"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/allocator"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/disk"
@@ -182,7 +182,7 @@ func checkVersionLimits(cniVersion string, sets []allocator.RangeSet) error {
 	seen := map[int]bool{}
 	for _, s := range sets {
 		if seen[s.Family()] {
-			return netconf.Invalid("cniVersion %s supports at most one %s range set", cniVersion, ip.FamilyName(s.Family()))
+			return netconf.Invalid("cniVersion %s supports at most one %s range set", cniVersion, ipaddr.FamilyName(s.Family()))
 		}
 		seen[s.Family()] = true
 	}
@@ -196,12 +196,12 @@ func checkRoutes(routes []*types.Route) error {
 		if r == nil || r.Dst.IP == nil {
 			return netconf.Invalid("invalid route %d: no dst", i)
 		}
-		fam := ip.PrefixFamily(&r.Dst)
+		fam := ipaddr.PrefixFamily(&r.Dst)
 		if fam == 0 {
 			return netconf.Invalid("invalid route %d: malformed dst %s", i, r.Dst.String())
 		}
-		if r.GW != nil && ip.Family(r.GW) != fam {
-			return netconf.Invalid("invalid route %d: gateway %s is not %s like dst %s", i, r.GW, ip.FamilyName(fam), r.Dst.String())
+		if r.GW != nil && ipaddr.Family(r.GW) != fam {
+			return netconf.Invalid("invalid route %d: gateway %s is not %s like dst %s", i, r.GW, ipaddr.FamilyName(fam), r.Dst.String())
 		}
 	}
 	return nil

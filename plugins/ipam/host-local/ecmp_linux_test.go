@@ -29,7 +29,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -113,10 +113,10 @@ var _ = Describe("ECMP with macvlan", func() {
 
 		var v4, v6 string
 		Expect(contNS.Do(func(ns.NetNS) (err error) {
-			if v4, err = testutils.RouteText("eth0", ip.FamilyV4, 0); err != nil {
+			if v4, err = testutils.RouteText("eth0", ipaddr.FamilyV4, 0); err != nil {
 				return err
 			}
-			v6, err = testutils.RouteText("eth0", ip.FamilyV6, 0)
+			v6, err = testutils.RouteText("eth0", ipaddr.FamilyV6, 0)
 			return err
 		})).To(Succeed())
 		Expect(v4).To(Equal("default nexthop via 192.0.2.1 dev eth0 weight 1 nexthop via 192.0.2.2 dev eth0 weight 1"))

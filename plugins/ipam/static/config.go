@@ -25,7 +25,7 @@ import (
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netconf"
 )
 
@@ -130,16 +130,16 @@ func parseCIDR(s string) (net.IPNet, bool) {
 	if err != nil {
 		return net.IPNet{}, false
 	}
-	canon := ip.Canonical(&net.IPNet{IP: addr, Mask: subnet.Mask})
+	canon := ipaddr.Canonical(&net.IPNet{IP: addr, Mask: subnet.Mask})
 	if canon == nil {
 		return net.IPNet{}, false
 	}
-	return net.IPNet{IP: ip.Normalize(addr), Mask: canon.Mask}, true
+	return net.IPNet{IP: ipaddr.Normalize(addr), Mask: canon.Mask}, true
 }
 
 // parseIP parses an address of either family in its canonical length.
 func parseIP(s string) net.IP {
-	return ip.Normalize(net.ParseIP(strings.TrimSpace(s)))
+	return ipaddr.Normalize(net.ParseIP(strings.TrimSpace(s)))
 }
 
 // parseAddresses validates ipam.addresses.
@@ -155,9 +155,9 @@ func parseAddresses(in []AddressConf) ([]Address, error) {
 			if gw = parseIP(a.Gateway); gw == nil {
 				return nil, netconf.Invalid("invalid ipam.addresses[%d].gateway %q: not an IP", i, a.Gateway)
 			}
-			if !ip.SameFamily(gw, addr.IP) {
+			if !ipaddr.SameFamily(gw, addr.IP) {
 				return nil, netconf.Invalid("invalid ipam.addresses[%d].gateway %q: %s gateway for %s address %s",
-					i, a.Gateway, ip.FamilyName(ip.Family(gw)), ip.FamilyName(ip.Family(addr.IP)), addr.String())
+					i, a.Gateway, ipaddr.FamilyName(ipaddr.Family(gw)), ipaddr.FamilyName(ipaddr.Family(addr.IP)), addr.String())
 			}
 		}
 		out = append(out, Address{Address: addr, Gateway: gw})
@@ -203,7 +203,7 @@ func applyEnvArgs(addrs []Address, cniArgs string) ([]Address, error) {
 				return nil, netconf.Invalid("invalid CNI_ARGS GATEWAY %q: not an IP", item)
 			}
 			for i := range addrs {
-				if ip.Contains(&addrs[i].Address, gw) {
+				if ipaddr.Contains(&addrs[i].Address, gw) {
 					addrs[i].Gateway = gw
 				}
 			}
@@ -241,14 +241,14 @@ func parseRoute(i int, rc RouteConf) (*types.Route, error) {
 	if !ok {
 		return nil, netconf.Invalid("invalid %s %q: not a CIDR", field("dst"), rc.Dst)
 	}
-	r := &types.Route{Dst: *ip.Canonical(&dst)}
+	r := &types.Route{Dst: *ipaddr.Canonical(&dst)}
 	if rc.GW != "" {
 		if r.GW = parseIP(rc.GW); r.GW == nil {
 			return nil, netconf.Invalid("invalid %s %q: not an IP", field("gw"), rc.GW)
 		}
-		if !ip.SameFamily(r.GW, r.Dst.IP) {
+		if !ipaddr.SameFamily(r.GW, r.Dst.IP) {
 			return nil, netconf.Invalid("invalid %s %q: %s gateway for %s destination %s", field("gw"), rc.GW,
-				ip.FamilyName(ip.Family(r.GW)), ip.FamilyName(ip.Family(r.Dst.IP)), r.Dst.String())
+				ipaddr.FamilyName(ipaddr.Family(r.GW)), ipaddr.FamilyName(ipaddr.Family(r.Dst.IP)), r.Dst.String())
 		}
 	}
 	for _, v := range []struct {
@@ -314,16 +314,16 @@ func (c *Config) validateVersion() error {
 		return netconf.Invalid("invalid addresses for cniVersion %q: none; versions below %s need at least one",
 			c.CNIVersion, minVersionMultiAddr)
 	}
-	for _, family := range []int{ip.FamilyV4, ip.FamilyV6} {
+	for _, family := range []int{ipaddr.FamilyV4, ipaddr.FamilyV6} {
 		var list []string
 		for _, a := range c.Addresses {
-			if ip.Family(a.Address.IP) == family {
+			if ipaddr.Family(a.Address.IP) == family {
 				list = append(list, a.Address.String())
 			}
 		}
 		if len(list) > 1 {
 			return netconf.Invalid("invalid addresses for cniVersion %q: %d %s addresses (%s); versions below %s allow one per family",
-				c.CNIVersion, len(list), ip.FamilyName(family), strings.Join(list, ", "), minVersionMultiAddr)
+				c.CNIVersion, len(list), ipaddr.FamilyName(family), strings.Join(list, ", "), minVersionMultiAddr)
 		}
 	}
 	return nil

@@ -25,7 +25,7 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 	"github.com/containernetworking/cni/pkg/version"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 )
 
 // fuzzSeeds are real configs, as users write them, with the CNI_ARGS a
@@ -91,27 +91,27 @@ func checkValid(c *Config) error {
 	}
 	perFamily := map[int]int{}
 	for i, a := range c.Addresses {
-		fam := ip.Family(a.Address.IP)
+		fam := ipaddr.Family(a.Address.IP)
 		ones, bits := a.Address.Mask.Size()
 		if fam == 0 || bits != 8*len(a.Address.IP) || ones > bits {
 			return fmt.Errorf("address %d %v: malformed", i, a.Address)
 		}
-		if a.Gateway != nil && !ip.SameFamily(a.Gateway, a.Address.IP) {
+		if a.Gateway != nil && !ipaddr.SameFamily(a.Gateway, a.Address.IP) {
 			return fmt.Errorf("address %d %v: gateway %v of another family", i, a.Address, a.Gateway)
 		}
 		perFamily[fam]++
 	}
 	if old, _ := version.GreaterThanOrEqualTo(c.CNIVersion, "0.3.0"); !old {
-		if len(c.Addresses) == 0 || perFamily[ip.FamilyV4] > 1 || perFamily[ip.FamilyV6] > 1 {
+		if len(c.Addresses) == 0 || perFamily[ipaddr.FamilyV4] > 1 || perFamily[ipaddr.FamilyV6] > 1 {
 			return fmt.Errorf("cniVersion %s with addresses %v", c.CNIVersion, c.Addresses)
 		}
 	}
 	for i, r := range c.Routes {
-		canon := ip.Canonical(&r.Dst)
+		canon := ipaddr.Canonical(&r.Dst)
 		if canon == nil || canon.String() != r.Dst.String() || !net.IP.Equal(canon.IP, r.Dst.IP) || len(canon.IP) != len(r.Dst.IP) {
 			return fmt.Errorf("route %d dst %v: not canonical", i, r.Dst)
 		}
-		if r.GW != nil && !ip.SameFamily(r.GW, r.Dst.IP) {
+		if r.GW != nil && !ipaddr.SameFamily(r.GW, r.Dst.IP) {
 			return fmt.Errorf("route %d: gw %v of another family than dst %v", i, r.GW, r.Dst)
 		}
 		if r.MTU < 0 || r.AdvMSS < 0 || r.Priority < 0 || (r.Table != nil && *r.Table < 0) ||

@@ -24,7 +24,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -112,10 +112,10 @@ var _ = Describe("README.md ECMP examples in a network namespace", func() {
 				if err := ipam.ConfigureIface("net1", cur); err != nil {
 					return err
 				}
-				if v4, err = testutils.RouteText("net1", ip.FamilyV4, 0); err != nil {
+				if v4, err = testutils.RouteText("net1", ipaddr.FamilyV4, 0); err != nil {
 					return err
 				}
-				if v6, err = testutils.RouteText("net1", ip.FamilyV6, 0); err != nil {
+				if v6, err = testutils.RouteText("net1", ipaddr.FamilyV6, 0); err != nil {
 					return err
 				}
 				useNeigh, err = sysctl.Get("net.ipv4.fib_multipath_use_neigh")

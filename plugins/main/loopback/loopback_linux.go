@@ -21,7 +21,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 )
@@ -63,9 +63,9 @@ func setUp() (loAddrs, error) {
 			return addrs, fmt.Errorf("check %s: non-loopback address %s", loName, a.IPNet)
 		}
 		switch {
-		case ip.Is4(a.IP) && addrs.v4 == nil:
+		case ipaddr.Is4(a.IP) && addrs.v4 == nil:
 			addrs.v4 = a.IPNet
-		case ip.Is6(a.IP) && addrs.v6 == nil:
+		case ipaddr.Is6(a.IP) && addrs.v6 == nil:
 			addrs.v6 = a.IPNet
 		}
 	}

@@ -25,7 +25,7 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend"
 )
@@ -96,7 +96,7 @@ func (a *Allocator) assignRequests(requested []net.IP) (map[int]net.IP, error) {
 		if prev, ok := out[idx]; ok {
 			return nil, netconf.Invalid("requested addresses %s and %s are both in range set %d %s", prev, req, idx, a.Sets[idx])
 		}
-		out[idx] = ip.Normalize(req)
+		out[idx] = ipaddr.Normalize(req)
 	}
 	return out, nil
 }

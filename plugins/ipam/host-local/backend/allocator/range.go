@@ -25,7 +25,7 @@ import (
 
 	"github.com/containernetworking/cni/pkg/types"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netconf"
 )
 
@@ -44,7 +44,7 @@ type RangeSet []Range
 
 // addr converts a normalized net.IP to a netip.Addr (IPv4 as 4 bytes).
 func addr(a net.IP) netip.Addr {
-	n, _ := netip.AddrFromSlice(ip.Normalize(a))
+	n, _ := netip.AddrFromSlice(ipaddr.Normalize(a))
 	return n
 }
 
@@ -54,30 +54,30 @@ func addr(a net.IP) netip.Addr {
 // address after the network address. Errors are code 7.
 func (r *Range) Canonicalize() error {
 	raw := net.IPNet(r.Subnet)
-	fam := ip.PrefixFamily(&raw)
+	fam := ipaddr.PrefixFamily(&raw)
 	if fam == 0 || r.Subnet.IP == nil {
 		return netconf.Invalid("invalid range: missing or malformed subnet")
 	}
-	subnet := ip.Canonical(&raw)
+	subnet := ipaddr.Canonical(&raw)
 	ones, bits := subnet.Mask.Size()
 	if ones > bits-2 {
 		return netconf.Invalid("invalid range: subnet %s too small to allocate from", subnet)
 	}
-	if !ip.Normalize(raw.IP).Equal(subnet.IP) {
+	if !ipaddr.Normalize(raw.IP).Equal(subnet.IP) {
 		return netconf.Invalid("invalid range: subnet %s has host bits set; the network is %s", raw.String(), subnet)
 	}
 	r.Subnet = types.IPNet(*subnet)
 	prefix := netip.PrefixFrom(addr(subnet.IP), ones)
 	first := prefix.Addr().Next()
 	last := lastAddr(prefix)
-	if fam == ip.FamilyV4 {
+	if fam == ipaddr.FamilyV4 {
 		last = last.Prev() // the broadcast address
 	}
 	check := func(what string, a net.IP) error {
 		if a == nil {
 			return nil
 		}
-		if !ip.Contains(subnet, a) {
+		if !ipaddr.Contains(subnet, a) {
 			return netconf.Invalid("invalid range: %s %s not in subnet %s", what, a, subnet)
 		}
 		return nil
@@ -94,17 +94,17 @@ func (r *Range) Canonicalize() error {
 	if r.RangeEnd == nil {
 		r.RangeEnd = net.IP(last.AsSlice())
 	}
-	r.RangeStart, r.RangeEnd = ip.Normalize(r.RangeStart), ip.Normalize(r.RangeEnd)
+	r.RangeStart, r.RangeEnd = ipaddr.Normalize(r.RangeStart), ipaddr.Normalize(r.RangeEnd)
 	if addr(r.RangeStart).Compare(addr(r.RangeEnd)) > 0 {
 		return netconf.Invalid("invalid range: rangeStart %s after rangeEnd %s", r.RangeStart, r.RangeEnd)
 	}
 	if r.Gateway == nil {
 		r.Gateway = net.IP(first.AsSlice())
 	}
-	if !ip.SameFamily(r.Gateway, subnet.IP) {
-		return netconf.Invalid("invalid range: gateway %s is not %s like subnet %s", r.Gateway, ip.FamilyName(fam), subnet)
+	if !ipaddr.SameFamily(r.Gateway, subnet.IP) {
+		return netconf.Invalid("invalid range: gateway %s is not %s like subnet %s", r.Gateway, ipaddr.FamilyName(fam), subnet)
 	}
-	r.Gateway = ip.Normalize(r.Gateway)
+	r.Gateway = ipaddr.Normalize(r.Gateway)
 	return nil
 }
 
@@ -123,10 +123,10 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	return a
 }
 
-// Family returns the address family of the range (ip.FamilyV4/V6).
+// Family returns the address family of the range (ipaddr.FamilyV4/V6).
 func (r *Range) Family() int {
 	n := net.IPNet(r.Subnet)
-	return ip.PrefixFamily(&n)
+	return ipaddr.PrefixFamily(&n)
 }
 
 // Contains reports whether a lies in [RangeStart, RangeEnd]. r must be

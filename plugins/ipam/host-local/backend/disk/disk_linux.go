@@ -39,7 +39,7 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 	"golang.org/x/sys/unix"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend"
 )
@@ -182,7 +182,7 @@ func (s *Store) Close() error {
 // which holds only hex digits, "." and ":"; anything else is refused so that
 // no address can name a path outside the network directory.
 func (s *Store) recordPath(addr net.IP) (string, error) {
-	n := ip.Normalize(addr)
+	n := ipaddr.Normalize(addr)
 	if n == nil {
 		return "", netconf.Invalid("invalid address %q", addr.String())
 	}
@@ -215,7 +215,7 @@ func (s *Store) Reserve(att backend.Attachment, addr net.IP, rangeID string) (bo
 		return false, nil
 	}
 	data, err := json.Marshal(record{
-		IP: ip.Normalize(addr).String(), ContainerID: att.ContainerID, IfName: att.IfName, RangeID: rangeID,
+		IP: ipaddr.Normalize(addr).String(), ContainerID: att.ContainerID, IfName: att.IfName, RangeID: rangeID,
 	})
 	if err != nil {
 		return false, ioError("encode record of %s: %v", addr, err)
@@ -277,7 +277,7 @@ func (s *Store) syncDir() error {
 // writeLast replaces the last-reserved file of rangeID atomically: temp
 // file, sync, rename, sync directory.
 func (s *Store) writeLast(rangeID string, addr net.IP) error {
-	tmp, err := s.writeTemp([]byte(ip.Normalize(addr).String()))
+	tmp, err := s.writeTemp([]byte(ipaddr.Normalize(addr).String()))
 	if err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func (s *Store) LastReserved(rangeID string) (net.IP, error) {
 	if err != nil {
 		return nil, ioError("read last reserved address of range set %s: %v", rangeID, err)
 	}
-	return ip.Normalize(net.ParseIP(strings.TrimSpace(string(data)))), nil
+	return ipaddr.Normalize(net.ParseIP(strings.TrimSpace(string(data)))), nil
 }
 
 // Release implements backend.Store.
@@ -327,7 +327,7 @@ func (s *Store) List() ([]backend.Record, []*backend.CorruptRecordError, error) 
 	var recs []backend.Record
 	var bad []*backend.CorruptRecordError
 	for _, e := range entries {
-		addr := ip.Normalize(net.ParseIP(e.Name()))
+		addr := ipaddr.Normalize(net.ParseIP(e.Name()))
 		if addr == nil {
 			continue
 		}
@@ -365,7 +365,7 @@ func readRecord(path string, addr net.IP) (backend.Record, error) {
 	if r.ContainerID == "" || r.IfName == "" {
 		return backend.Record{}, errors.New("no container ID or interface name")
 	}
-	if got := ip.Normalize(net.ParseIP(r.IP)); !addr.Equal(got) {
+	if got := ipaddr.Normalize(net.ParseIP(r.IP)); !addr.Equal(got) {
 		return backend.Record{}, fmt.Errorf("names address %q, not %s", r.IP, addr)
 	}
 	return backend.Record{

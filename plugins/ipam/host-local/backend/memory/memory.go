@@ -21,7 +21,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend"
 )
 
@@ -46,7 +46,7 @@ func New() *Store {
 	}
 }
 
-func key(addr net.IP) string { return ip.Normalize(addr).String() }
+func key(addr net.IP) string { return ipaddr.Normalize(addr).String() }
 
 // Lock implements backend.Store.
 func (s *Store) Lock() error { s.lock.Lock(); return nil }
@@ -68,8 +68,8 @@ func (s *Store) Reserve(att backend.Attachment, addr net.IP, rangeID string) (bo
 	if _, ok := s.corrupt[k]; ok {
 		return false, nil
 	}
-	s.records[k] = backend.Record{IP: ip.Normalize(addr), RangeID: rangeID, Attachment: att}
-	s.last[rangeID] = ip.Normalize(addr)
+	s.records[k] = backend.Record{IP: ipaddr.Normalize(addr), RangeID: rangeID, Attachment: att}
+	s.last[rangeID] = ipaddr.Normalize(addr)
 	return true, nil
 }
 

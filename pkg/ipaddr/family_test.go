@@ -12,7 +12,7 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-package ip_test
+package ipaddr_test
 
 import (
 	"net"
@@ -20,7 +20,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 )
 
 // ipnet parses s as a prefix without masking its host bits, as a CNI result
@@ -46,24 +46,24 @@ var _ = Describe("address families", func() {
 			is6  bool
 			want int
 		}{
-			{net.ParseIP("192.0.2.1"), true, false, ip.FamilyV4},
-			{net.ParseIP("192.0.2.1").To4(), true, false, ip.FamilyV4},
-			{mapped("198.51.100.7"), true, false, ip.FamilyV4},
-			{net.ParseIP("2001:db8::1"), false, true, ip.FamilyV6},
-			{net.ParseIP("::"), false, true, ip.FamilyV6},
-			{net.ParseIP("::ffff:0:0").To16(), true, false, ip.FamilyV4},
+			{net.ParseIP("192.0.2.1"), true, false, ipaddr.FamilyV4},
+			{net.ParseIP("192.0.2.1").To4(), true, false, ipaddr.FamilyV4},
+			{mapped("198.51.100.7"), true, false, ipaddr.FamilyV4},
+			{net.ParseIP("2001:db8::1"), false, true, ipaddr.FamilyV6},
+			{net.ParseIP("::"), false, true, ipaddr.FamilyV6},
+			{net.ParseIP("::ffff:0:0").To16(), true, false, ipaddr.FamilyV4},
 			{nil, false, false, 0},
 			{net.IP{1, 2, 3}, false, false, 0},
 		} {
-			Expect(ip.Is4(tc.in)).To(Equal(tc.is4), "Is4(%q) = %v, want %v", tc.in, ip.Is4(tc.in), tc.is4)
-			Expect(ip.Is6(tc.in)).To(Equal(tc.is6), "Is6(%q) = %v, want %v", tc.in, ip.Is6(tc.in), tc.is6)
-			Expect(ip.Family(tc.in)).To(Equal(tc.want), "Family(%q) = %v, want %v", tc.in, ip.Family(tc.in), tc.want)
+			Expect(ipaddr.Is4(tc.in)).To(Equal(tc.is4), "Is4(%q) = %v, want %v", tc.in, ipaddr.Is4(tc.in), tc.is4)
+			Expect(ipaddr.Is6(tc.in)).To(Equal(tc.is6), "Is6(%q) = %v, want %v", tc.in, ipaddr.Is6(tc.in), tc.is6)
+			Expect(ipaddr.Family(tc.in)).To(Equal(tc.want), "Family(%q) = %v, want %v", tc.in, ipaddr.Family(tc.in), tc.want)
 		}
 	})
 
 	It("uses the kernel's family numbers", func() {
-		Expect(ip.FamilyV4).To(Equal(2))
-		Expect(ip.FamilyV6).To(Equal(10))
+		Expect(ipaddr.FamilyV4).To(Equal(2))
+		Expect(ipaddr.FamilyV6).To(Equal(10))
 	})
 
 	It("FamilyName", func() {
@@ -71,12 +71,12 @@ var _ = Describe("address families", func() {
 			in   int
 			want string
 		}{
-			{ip.FamilyV4, "IPv4"},
-			{ip.FamilyV6, "IPv6"},
+			{ipaddr.FamilyV4, "IPv4"},
+			{ipaddr.FamilyV6, "IPv6"},
 			{0, "family 0"},
 			{7, "family 7"},
 		} {
-			got := ip.FamilyName(tc.in)
+			got := ipaddr.FamilyName(tc.in)
 			Expect(got).To(Equal(tc.want), "FamilyName(%d) = %q, want %q", tc.in, got, tc.want)
 		}
 	})
@@ -93,7 +93,7 @@ var _ = Describe("address families", func() {
 			{nil, nil, false},
 			{net.ParseIP("192.0.2.1"), nil, false},
 		} {
-			got := ip.SameFamily(tc.a, tc.b)
+			got := ipaddr.SameFamily(tc.a, tc.b)
 			Expect(got).To(Equal(tc.want), "SameFamily(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	})
@@ -109,7 +109,7 @@ var _ = Describe("address families", func() {
 			{nil, nil},
 			{net.IP{1, 2}, nil},
 		} {
-			got := ip.Normalize(tc.in)
+			got := ipaddr.Normalize(tc.in)
 			Expect(got).To(Equal(tc.want), "Normalize(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	})
@@ -123,12 +123,12 @@ var _ = Describe("address families", func() {
 			{mapped("192.0.2.9"), "192.0.2.9/32"},
 			{net.ParseIP("2001:db8::9"), "2001:db8::9/128"},
 		} {
-			got := ip.HostPrefix(tc.in)
+			got := ipaddr.HostPrefix(tc.in)
 			Expect(got).NotTo(BeNil(), "HostPrefix(%q) = nil, want %v", tc.in, tc.want)
 			Expect(got.String()).To(Equal(tc.want), "HostPrefix(%q) = %v, want %v", tc.in, got, tc.want)
-			Expect(got.IP).To(HaveLen(len(ip.Normalize(tc.in))), "HostPrefix(%q) address length", tc.in)
+			Expect(got.IP).To(HaveLen(len(ipaddr.Normalize(tc.in))), "HostPrefix(%q) address length", tc.in)
 		}
-		Expect(ip.HostPrefix(nil)).To(BeNil(), "HostPrefix(nil) = %v, want nil", ip.HostPrefix(nil))
+		Expect(ipaddr.HostPrefix(nil)).To(BeNil(), "HostPrefix(nil) = %v, want nil", ipaddr.HostPrefix(nil))
 	})
 
 	It("Canonical", func() {
@@ -159,7 +159,7 @@ var _ = Describe("address families", func() {
 			{&net.IPNet{IP: nil, Mask: net.CIDRMask(24, 32)}, ""},
 			{nil, ""},
 		} {
-			got := ip.Canonical(tc.in)
+			got := ipaddr.Canonical(tc.in)
 			if tc.want == "" {
 				Expect(got).To(BeNil(), "Canonical(%q) = %v, want nil", tc.in, got)
 				continue
@@ -174,7 +174,7 @@ var _ = Describe("address families", func() {
 
 	It("Canonical does not modify its input", func() {
 		in := ipnet("192.0.2.7/24")
-		ip.Canonical(in)
+		ipaddr.Canonical(in)
 		Expect(in.IP.String()).To(Equal("192.0.2.7"))
 	})
 
@@ -195,7 +195,7 @@ var _ = Describe("address families", func() {
 			{nil, net.ParseIP("192.0.2.1"), false},
 			{ipnet("192.0.2.0/24"), nil, false},
 		} {
-			got := ip.Contains(tc.n, tc.a)
+			got := ipaddr.Contains(tc.n, tc.a)
 			Expect(got).To(Equal(tc.want), "Contains(%q, %q) = %v, want %v", tc.n, tc.a, got, tc.want)
 		}
 	})
@@ -205,14 +205,14 @@ var _ = Describe("address families", func() {
 			in   *net.IPNet
 			want int
 		}{
-			{ipnet("192.0.2.0/24"), ip.FamilyV4},
-			{&net.IPNet{IP: mapped("192.0.2.0"), Mask: net.CIDRMask(120, 128)}, ip.FamilyV4},
-			{ipnet("2001:db8::/64"), ip.FamilyV6},
-			{ipnet("::/0"), ip.FamilyV6},
+			{ipnet("192.0.2.0/24"), ipaddr.FamilyV4},
+			{&net.IPNet{IP: mapped("192.0.2.0"), Mask: net.CIDRMask(120, 128)}, ipaddr.FamilyV4},
+			{ipnet("2001:db8::/64"), ipaddr.FamilyV6},
+			{ipnet("::/0"), ipaddr.FamilyV6},
 			{nil, 0},
 			{&net.IPNet{IP: net.ParseIP("2001:db8::1"), Mask: net.CIDRMask(24, 32)}, 0},
 		} {
-			got := ip.PrefixFamily(tc.in)
+			got := ipaddr.PrefixFamily(tc.in)
 			Expect(got).To(Equal(tc.want), "PrefixFamily(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	})
@@ -231,7 +231,7 @@ var _ = Describe("address families", func() {
 			{ipnet("0.0.0.0/32"), false},
 			{nil, false},
 		} {
-			got := ip.IsDefault(tc.in)
+			got := ipaddr.IsDefault(tc.in)
 			Expect(got).To(Equal(tc.want), "IsDefault(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	})

@@ -12,9 +12,12 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-// Package ip holds the address-family and prefix helpers every plugin uses,
-// and (in the *_linux.go files) link, address and forwarding operations.
-package ip
+// Package ipaddr holds the address family and prefix helpers every plugin
+// uses. It has no kernel dependency, so that the IPAM plugins, which only
+// compute addresses, need not link netlink (see pkg/ip for link, address and
+// forwarding operations): every package a binary links adds to the start
+// cost of every CNI call.
+package ipaddr
 
 import (
 	"fmt"
