@@ -128,3 +128,65 @@ fi
 		t.Errorf("ExecAdd(legacy) = %v, %v; want a 0.2.0 result", r, err)
 	}
 }
+
+func TestPendingAdd(t *testing.T) {
+	dir := t.TempDir()
+	// record copies its stdin to a file named after its pid's parent-given
+	// marker, then prints a result: a cancelled ADD must leave no file.
+	writePlugin(t, dir, "record", `cat > "$(dirname "$0")/seen.$$"
+echo '{"cniVersion":"1.0.0","ips":[{"address":"192.0.2.10/24"}]}'
+`)
+	t.Setenv("CNI_PATH", dir)
+	t.Setenv("CNI_COMMAND", "ADD")
+	conf := []byte(`{"cniVersion":"1.0.0","name":"n","type":"x","ipam":{"type":"record"}}`)
+
+	p, err := StartAdd("record", conf)
+	if err != nil {
+		t.Fatalf("StartAdd(record) = %v", err)
+	}
+	p.Cancel()
+	if seen, _ := filepath.Glob(filepath.Join(dir, "seen.*")); len(seen) != 0 {
+		t.Errorf("a cancelled ADD ran the plugin to completion: %v", seen)
+	}
+
+	p, err = StartAdd("record", conf)
+	if err != nil {
+		t.Fatalf("StartAdd(record) = %v", err)
+	}
+	r, err := p.Result()
+	if err != nil || r.Version() != "1.0.0" {
+		t.Fatalf("Result() = %v, %v; want a 1.0.0 result", r, err)
+	}
+	seen, _ := filepath.Glob(filepath.Join(dir, "seen.*"))
+	if len(seen) != 1 {
+		t.Fatalf("plugin runs that saw their config: %v, want 1", seen)
+	}
+	if got, err := os.ReadFile(seen[0]); err != nil || string(got) != string(conf) {
+		t.Errorf("plugin read %q (%v), want the config %q", got, err, conf)
+	}
+
+	// A config larger than a pipe's buffer still reaches the plugin whole.
+	big := append(append([]byte(`{"cniVersion":"1.0.0","name":"n","pad":"`), make([]byte, 1<<20)...), `"}`...)
+	for i := range 1 << 20 {
+		big[len(`{"cniVersion":"1.0.0","name":"n","pad":"`)+i] = 'x'
+	}
+	os.Remove(seen[0])
+	p, err = StartAdd("record", big)
+	if err != nil {
+		t.Fatalf("StartAdd(record) = %v", err)
+	}
+	if _, err := p.Result(); err != nil {
+		t.Fatalf("Result() with a 1 MiB config = %v", err)
+	}
+	seen, _ = filepath.Glob(filepath.Join(dir, "seen.*"))
+	if len(seen) != 1 {
+		t.Fatalf("plugin runs that saw their config: %v, want 1", seen)
+	}
+	if fi, err := os.Stat(seen[0]); err != nil || fi.Size() != int64(len(big)) {
+		t.Errorf("plugin read %v bytes (%v), want %d", fi.Size(), err, len(big))
+	}
+
+	if _, err := StartAdd("missing", conf); !errors.Is(err, errPluginNotFound) {
+		t.Errorf("StartAdd(missing) = %v, want not found", err)
+	}
+}

@@ -34,9 +34,10 @@ type Adder struct {
 	// Create creates the link args.IfName inside netns and returns it as a
 	// result interface.
 	Create func(netns ns.NetNS) (*current.Interface, error)
-	// Addresses returns the result the link is configured with (for
-	// example Allocate's).
-	Addresses func() (*current.Result, error)
+	// WithoutIPAM, when set, returns the result the link is configured
+	// with when the config names no IPAM plugin (for example the previous
+	// plugin's addresses). Unset, such a link comes up without addresses.
+	WithoutIPAM func() *current.Result
 	// Configure, run inside the container namespace, gives the link ifName
 	// the addresses and routes of res and brings it up (for example
 	// ipam.ConfigureIface).
@@ -44,10 +45,15 @@ type Adder struct {
 }
 
 // Add is the ADD of a link plugin whose config common describes: it
-// creates the link, gets its addresses, configures it inside the
-// container and prints the result with the config's DNS, in the config's
-// version. When a step fails after the link exists, Rollback undoes the
-// ADD.
+// creates the link, gets its addresses from the IPAM plugin, configures
+// the link inside the container and prints the result with the config's
+// DNS, in the config's version. When a step fails after the link exists,
+// Rollback undoes the ADD.
+//
+// The IPAM plugin's process is started before the link is created and
+// given its config once the link exists (ipam.PendingAdd says why), so the
+// two overlap; if the link cannot be created, the IPAM plugin is cancelled
+// before it has seen its config.
 func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	netns, err := ns.GetNS(args.Netns)
 	if err != nil {
@@ -55,8 +61,17 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	}
 	defer netns.Close()
 
+	var pending *ipam.PendingAdd
+	if common.IPAM.Type != "" {
+		if pending, err = ipam.StartAdd(common.IPAM.Type, args.StdinData); err != nil {
+			return err
+		}
+	}
 	intf, err := a.Create(netns)
 	if err != nil {
+		if pending != nil {
+			pending.Cancel()
+		}
 		return err
 	}
 	// From here on the link exists: any failure removes it and releases
@@ -68,9 +83,17 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 		}
 	}()
 
-	res, err := a.Addresses()
-	if err != nil {
-		return err
+	var res *current.Result
+	switch {
+	case pending != nil:
+		if res, err = allocated(common.IPAM.Type, pending); err != nil {
+			return err
+		}
+	case a.WithoutIPAM != nil:
+		res = a.WithoutIPAM()
+	}
+	if res == nil {
+		res = &current.Result{CNIVersion: current.ImplementedSpecVersion}
 	}
 	res.Interfaces = []*current.Interface{intf}
 	for _, ipc := range res.IPs {
@@ -91,15 +114,11 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	return nil
 }
 
-// Allocate runs the ADD of the IPAM plugin ipamType and converts its result
-// to the current type. Without IPAM (empty ipamType) the result is empty:
-// the link comes up without addresses. A *types.Error from the IPAM plugin
-// passes through unchanged.
-func Allocate(ipamType string, stdin []byte) (*current.Result, error) {
-	if ipamType == "" {
-		return &current.Result{CNIVersion: current.ImplementedSpecVersion}, nil
-	}
-	r, err := ipam.ExecAdd(ipamType, stdin)
+// allocated hands the IPAM plugin ipamType its config, waits for its
+// result and converts it to the current type. A *types.Error from the
+// IPAM plugin passes through unchanged.
+func allocated(ipamType string, pending *ipam.PendingAdd) (*current.Result, error) {
+	r, err := pending.Result()
 	if err != nil {
 		return nil, err
 	}

@@ -160,6 +160,25 @@ func failedAddSpecs(newFixture func() *Fixture) {
 		leftNothing()
 	})
 
+	It("allocates nothing when the link cannot be created", func() {
+		// The IPAM plugin is started before the link is created (to overlap
+		// the two); when creation fails it is cancelled before it has read
+		// its config, so it allocates nothing and needs no DEL.
+		dataDir := GinkgoT().TempDir()
+		args := f.Args(f.Conf("1.1.0", map[string]any{
+			"master": "nope0",
+			"ipam": map[string]any{
+				"type": "host-local", "dataDir": dataDir,
+				"ranges": [][]map[string]any{{{"subnet": "192.0.2.0/24"}}},
+			},
+		}), "")
+		_, err := f.Add(args)
+		Expect(err).To(MatchError(ContainSubstring(`master "nope0" not found`)))
+		_, err = os.Stat(filepath.Join(dataDir, "testnet"))
+		Expect(errors.Is(err, os.ErrNotExist)).To(BeTrue(), "host-local wrote its store: %v", err)
+		leftNothing()
+	})
+
 	It("leaves nothing when a route group is invalid (code 7 from the planner)", func() {
 		args := f.Args(f.Conf("1.1.0", map[string]any{
 			"master": MasterName,

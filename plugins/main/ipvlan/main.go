@@ -103,23 +103,23 @@ func cmdAdd(args *skel.CmdArgs) error {
 		return err
 	}
 	return link.Add(common, args, link.Adder{
-		Plugin:    "ipvlan",
-		Create:    func(netns ns.NetNS) (*current.Interface, error) { return createIPVlan(conf, netns, args.IfName) },
-		Addresses: func() (*current.Result, error) { return addresses(common, args.StdinData) },
-		Configure: ipam.ConfigureIface,
+		Plugin:      "ipvlan",
+		Create:      func(netns ns.NetNS) (*current.Interface, error) { return createIPVlan(conf, netns, args.IfName) },
+		WithoutIPAM: func() *current.Result { return chained(common) },
+		Configure:   ipam.ConfigureIface,
 	})
 }
 
-// addresses returns what the link is configured with. Chained after another
-// plugin and without IPAM of its own, the ipvlan takes over the addresses,
-// routes and DNS of the previous result, as upstream's ipvlan does (the
-// previous plugin's interfaces are replaced by the ipvlan). Otherwise the
-// IPAM plugin allocates; without either the link has no addresses.
-func addresses(common *netconf.Common, stdin []byte) (*current.Result, error) {
-	if common.IPAM.Type == "" && common.PrevResult != nil && len(common.PrevResult.IPs) > 0 {
-		return common.PrevResult, nil
+// chained returns what a link without IPAM of its own is configured with.
+// Chained after another plugin, the ipvlan takes over the addresses, routes
+// and DNS of the previous result, as upstream's ipvlan does (the previous
+// plugin's interfaces are replaced by the ipvlan); otherwise (nil) the link
+// has no addresses.
+func chained(common *netconf.Common) *current.Result {
+	if common.PrevResult != nil && len(common.PrevResult.IPs) > 0 {
+		return common.PrevResult
 	}
-	return link.Allocate(common.IPAM.Type, stdin)
+	return nil
 }
 
 // cmdCheck verifies the link's kind, mode and MAC and what IPAM configured on it.

@@ -153,7 +153,6 @@ func cmdAdd(args *skel.CmdArgs) error {
 	return link.Add(common, args, link.Adder{
 		Plugin:    "macvlan",
 		Create:    func(netns ns.NetNS) (*current.Interface, error) { return createMacvlan(conf, netns, args.IfName) },
-		Addresses: func() (*current.Result, error) { return link.Allocate(common.IPAM.Type, args.StdinData) },
 		Configure: configure,
 	})
 }
