@@ -24,31 +24,35 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/containernetworking/plugins/pkg/ipaddr"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 )
 
-// Announce tells the neighbours on ifName, in the calling thread's
-// namespace, that ips now live at ifName's MAC address: a gratuitous ARP
+// Announce tells the neighbours on ifName, in the namespace of h (nil: the
+// calling thread's), that ips now live at ifName's MAC address: a gratuitous ARP
 // for each IPv4 address and an unsolicited neighbour advertisement for each
 // IPv6 one. A new link keeps an address that another MAC had a moment ago
 // (a restarted pod), and neighbours would otherwise keep sending to the old
 // MAC until their cache entry expires. It is best effort: errors are
 // written to stderr and never returned, so that it cannot fail an ADD.
-func Announce(ifName string, ips []net.IP) {
-	if err := AnnounceAddrs(ifName, ips); err != nil {
+func Announce(h *netlinksafe.Handle, ifName string, ips []net.IP) {
+	if err := AnnounceAddrs(h, ifName, ips); err != nil {
 		fmt.Fprintf(os.Stderr, "announce addresses on %s: %v\n", ifName, err)
 	}
 }
 
 // AnnounceAddrs is Announce returning its errors, one per address that
-// could not be announced.
-func AnnounceAddrs(ifName string, ips []net.IP) error {
+// could not be announced. The link is looked up through h (nil: a socket of
+// its own).
+func AnnounceAddrs(h *netlinksafe.Handle, ifName string, ips []net.IP) error {
 	if len(ips) == 0 {
 		return nil
 	}
-	iface, err := net.InterfaceByName(ifName)
+	l, err := linkByName(handleOrDefault(h), ifName)
 	if err != nil {
 		return fmt.Errorf("find %s: %w", ifName, err)
 	}
+	attrs := l.Attrs()
+	iface := &net.Interface{Index: attrs.Index, Name: attrs.Name, HardwareAddr: attrs.HardwareAddr, Flags: attrs.Flags}
 	if len(iface.HardwareAddr) != 6 || iface.Flags&net.FlagLoopback != 0 {
 		// Neighbour discovery needs an Ethernet address to announce.
 		return nil

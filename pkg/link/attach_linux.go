@@ -23,6 +23,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/netconf"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 )
 
@@ -31,17 +32,17 @@ import (
 type Adder struct {
 	// Plugin names the plugin in diagnostics.
 	Plugin string
-	// Create creates the link args.IfName inside netns and returns it as a
-	// result interface.
-	Create func(netns ns.NetNS) (*current.Interface, error)
+	// Create creates the link args.IfName inside netns, whose netlink
+	// socket is cont, and returns it as a result interface.
+	Create func(netns ns.NetNS, cont *netlinksafe.Handle) (*current.Interface, error)
 	// WithoutIPAM, when set, returns the result the link is configured
 	// with when the config names no IPAM plugin (for example the previous
 	// plugin's addresses). Unset, such a link comes up without addresses.
 	WithoutIPAM func() *current.Result
-	// Configure, run inside the container namespace, gives the link ifName
-	// the addresses and routes of res and brings it up (for example
-	// ipam.ConfigureIface).
-	Configure func(ifName string, res *current.Result) error
+	// Configure, run inside the container namespace with cont its netlink
+	// socket there, gives the link ifName the addresses and routes of res
+	// and brings it up (for example ipam.ConfigureIfaceWith).
+	Configure func(cont *netlinksafe.Handle, ifName string, res *current.Result) error
 }
 
 // Add is the ADD of a link plugin whose config common describes: it
@@ -67,7 +68,16 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 			return err
 		}
 	}
-	intf, err := a.Create(netns)
+	// One netlink socket in the container serves every step there.
+	cont, err := OpenIn(netns)
+	if err != nil {
+		if pending != nil {
+			pending.Cancel()
+		}
+		return fmt.Errorf("open netns %q: %w", args.Netns, err)
+	}
+	defer cont.Close()
+	intf, err := a.Create(netns, cont)
 	if err != nil {
 		if pending != nil {
 			pending.Cancel()
@@ -99,7 +109,7 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	for _, ipc := range res.IPs {
 		ipc.Interface = current.Int(0)
 	}
-	if err := netns.Do(func(ns.NetNS) error { return a.Configure(args.IfName, res) }); err != nil {
+	if err := netns.Do(func(ns.NetNS) error { return a.Configure(cont, args.IfName, res) }); err != nil {
 		return err
 	}
 	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {

@@ -29,18 +29,24 @@ import (
 	"github.com/containernetworking/plugins/pkg/ns"
 )
 
-// tempPrefix names links between their creation and their rename to the
-// interface name the runtime asked for.
-const tempPrefix = "cni"
-
 // DefaultRouteInterface returns the link of the default route in the main
 // table of the calling thread's namespace: the IPv4 one when there is one,
 // else the IPv6 one. For a multipath default route it is the link of the
 // first nexthop. It is `ip route show default` followed by `ip link show`.
 func DefaultRouteInterface() (netlink.Link, error) {
+	var l netlink.Link
+	err := withHandle(func(h *netlinksafe.Handle) error {
+		var err error
+		l, err = defaultRouteInterface(h)
+		return err
+	})
+	return l, err
+}
+
+func defaultRouteInterface(h *netlinksafe.Handle) (netlink.Link, error) {
 	for _, family := range []int{ipaddr.FamilyV4, ipaddr.FamilyV6} {
 		// Table 0 in a filter means "any table", so name main explicitly.
-		routes, err := netlinksafe.RouteListFiltered(family, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
+		routes, err := h.RouteListFiltered(family, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
 		if err != nil {
 			return nil, fmt.Errorf("find default route: %w", err)
 		}
@@ -55,7 +61,7 @@ func DefaultRouteInterface() (netlink.Link, error) {
 			if index == 0 {
 				continue
 			}
-			l, err := netlink.LinkByIndex(index)
+			l, err := h.LinkByIndex(index)
 			if err != nil {
 				return nil, fmt.Errorf("find link %d of the default route: %w", index, err)
 			}
@@ -69,10 +75,21 @@ func DefaultRouteInterface() (netlink.Link, error) {
 // or the link of the default route when name is empty. A name that does not
 // exist is a configuration error (code 7).
 func Master(name string) (netlink.Link, error) {
+	var l netlink.Link
+	err := withHandle(func(h *netlinksafe.Handle) error {
+		var err error
+		l, err = master(h, name)
+		return err
+	})
+	return l, err
+}
+
+// master is Master on the namespace of h.
+func master(h *netlinksafe.Handle, name string) (netlink.Link, error) {
 	if name == "" {
-		return DefaultRouteInterface()
+		return defaultRouteInterface(h)
 	}
-	l, err := netlinksafe.LinkByName(name)
+	l, err := h.LinkByName(name)
 	if err != nil {
 		var notFound netlink.LinkNotFoundError
 		if errors.As(err, &notFound) {
@@ -83,66 +100,79 @@ func Master(name string) (netlink.Link, error) {
 	return l, nil
 }
 
-// MasterIn looks the master up inside netns when inContainer is set (the
-// linkInContainer option: the master was moved into the container earlier),
-// else in the calling thread's namespace.
-func MasterIn(name string, inContainer bool, netns ns.NetNS) (netlink.Link, error) {
-	if !inContainer {
-		return Master(name)
-	}
-	var l netlink.Link
-	err := netns.Do(func(ns.NetNS) error {
-		var err error
-		l, err = Master(name)
+// withHandle runs f on a netlink socket of its own in the calling thread's
+// namespace.
+func withHandle(f func(*netlinksafe.Handle) error) error {
+	h, err := netlinksafe.NewHandle()
+	if err != nil {
 		return err
-	})
-	return l, err
+	}
+	defer h.Close()
+	return f(h)
 }
 
-// CreateIn creates l (a macvlan, ipvlan, ... whose attributes the caller has
-// filled in) directly inside netns under a temporary name, then renames it
-// to ifName there, and returns the link as the container sees it. Creating
-// it with IFLA_NET_NS_FD set means it never shows up in the host namespace,
-// and the temporary name keeps two plugins racing for one ifName from
-// colliding during creation. With masterInContainer the master lives in
-// netns already, so the link is created from inside it. When the rename
-// fails the link is deleted.
-// It is `ip link add NAME netns NS ...; ip -n NS link set NAME name IFNAME`.
-func CreateIn(l netlink.Link, netns ns.NetNS, ifName string, masterInContainer bool) (netlink.Link, error) {
-	tmp, err := ip.RandomName(tempPrefix)
-	if err != nil {
-		return nil, fmt.Errorf("create %s link: %w", l.Type(), err)
-	}
-	attrs := l.Attrs()
-	attrs.Name = tmp
-	if !masterInContainer {
-		attrs.Namespace = netlink.NsFd(int(netns.Fd()))
-		if err := netlink.LinkAdd(l); err != nil {
-			return nil, fmt.Errorf("create %s link %s: %w", l.Type(), tmp, err)
-		}
-	}
-	var created netlink.Link
-	err = netns.Do(func(ns.NetNS) error {
-		if masterInContainer {
-			if err := netlink.LinkAdd(l); err != nil {
-				return fmt.Errorf("create %s link %s: %w", l.Type(), tmp, err)
-			}
-		}
-		created, err = rename(tmp, ifName)
+// OpenIn opens a netlink socket inside netns. The socket stays in netns
+// whichever thread uses it later, so one handle serves every request of a
+// plugin invocation there (creating, configuring and checking the link)
+// without switching namespaces for each.
+func OpenIn(netns ns.NetNS) (*netlinksafe.Handle, error) {
+	var h *netlinksafe.Handle
+	err := netns.Do(func(ns.NetNS) error {
+		var err error
+		h, err = netlinksafe.NewHandle()
 		return err
 	})
+	return h, err
+}
+
+// CreateIn creates l (a macvlan, ipvlan, ... whose attributes, master
+// included, the caller has filled in) as ifName directly inside the
+// namespace of cont, and returns the link as the container sees it. With
+// host set, the master lives in host's namespace and the link is created
+// from there with IFLA_NET_NS_FD, so it never shows up in the host
+// namespace; with host nil the master lives in the container namespace
+// already (linkInContainer). A name that is taken in the container fails
+// with EEXIST, leaving nothing behind.
+// It is `ip link add IFNAME netns NS ...`.
+func CreateIn(l netlink.Link, netns ns.NetNS, host, cont *netlinksafe.Handle, ifName string) (netlink.Link, error) {
+	attrs := l.Attrs()
+	attrs.Name = ifName
+	h := cont
+	if host != nil {
+		attrs.Namespace = netlink.NsFd(int(netns.Fd()))
+		h = host
+	}
+	if err := h.LinkAdd(l); err != nil {
+		return nil, fmt.Errorf("create %s link %s: %w", l.Type(), ifName, err)
+	}
+	created, err := cont.LinkByName(ifName)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find new link %s: %w", ifName, err)
 	}
 	return created, nil
 }
 
 // CreateOn creates l (a macvlan, ipvlan, ... with its own fields filled
-// in) as ifName inside netns on the master called master (see MasterIn; an
-// empty name is the interface of the default route), with the MTU mtu asks
-// for (see ResolveMTU), and returns it as a result interface.
-func CreateOn(l netlink.Link, netns ns.NetNS, ifName, master string, mtu int, masterInContainer bool) (*current.Interface, error) {
-	m, err := MasterIn(master, masterInContainer, netns)
+// in) as ifName inside netns, whose netlink socket is cont (see OpenIn), on
+// the master called master (an empty name is the interface of the default
+// route; with masterInContainer the master is looked up inside netns), with
+// the MTU mtu asks for (see ResolveMTU), and returns it as a result
+// interface. It uses one netlink socket in the calling thread's namespace
+// and cont.
+func CreateOn(l netlink.Link, netns ns.NetNS, cont *netlinksafe.Handle, ifName, masterName string, mtu int, masterInContainer bool) (*current.Interface, error) {
+	var host *netlinksafe.Handle
+	if !masterInContainer {
+		var err error
+		if host, err = netlinksafe.NewHandle(); err != nil {
+			return nil, err
+		}
+		defer host.Close()
+	}
+	lookup := host
+	if lookup == nil {
+		lookup = cont
+	}
+	m, err := master(lookup, masterName)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +181,7 @@ func CreateOn(l netlink.Link, netns ns.NetNS, ifName, master string, mtu int, ma
 		return nil, err
 	}
 	attrs.ParentIndex = m.Attrs().Index
-	created, err := CreateIn(l, netns, ifName, masterInContainer)
+	created, err := CreateIn(l, netns, host, cont, ifName)
 	if err != nil {
 		return nil, fmt.Errorf("add %s on %s: %w", l.Type(), m.Attrs().Name, err)
 	}
@@ -160,27 +190,6 @@ func CreateOn(l netlink.Link, netns ns.NetNS, ifName, master string, mtu int, ma
 		Mac:     created.Attrs().HardwareAddr.String(),
 		Sandbox: netns.Path(),
 	}, nil
-}
-
-// rename renames the new link tmp to ifName in the calling thread's
-// namespace, deleting it when that fails.
-func rename(tmp, ifName string) (netlink.Link, error) {
-	tl, err := netlinksafe.LinkByName(tmp)
-	if err != nil {
-		return nil, fmt.Errorf("find new link %s: %w", tmp, err)
-	}
-	if err := netlink.LinkSetName(tl, ifName); err != nil {
-		rerr := fmt.Errorf("rename %s to %s: %w", tmp, ifName, err)
-		if derr := netlink.LinkDel(tl); derr != nil {
-			return nil, errors.Join(rerr, fmt.Errorf("delete %s: %w", tmp, derr))
-		}
-		return nil, rerr
-	}
-	l, err := netlinksafe.LinkByName(ifName)
-	if err != nil {
-		return nil, fmt.Errorf("find renamed link %s: %w", ifName, err)
-	}
-	return l, nil
 }
 
 // DeleteIn deletes the link ifName inside the namespace at netnsPath. A
@@ -206,12 +215,14 @@ func DeleteIn(netnsPath, ifName string) error {
 }
 
 // deleteLink deletes ifName in the calling thread's namespace, tolerating
-// its absence.
+// its absence. The lookup and the deletion share one netlink socket.
 func deleteLink(ifName string) error {
-	if err := ip.DelLinkByName(nil, ifName); err != nil && !errors.Is(err, ip.ErrLinkNotFound) {
-		return err
-	}
-	return nil
+	return withHandle(func(h *netlinksafe.Handle) error {
+		if err := ip.DelLinkByName(h, ifName); err != nil && !errors.Is(err, ip.ErrLinkNotFound) {
+			return err
+		}
+		return nil
+	})
 }
 
 // Get returns the link ifName of the calling thread's namespace after

@@ -100,7 +100,7 @@ var _ = Describe("CreateIn and DeleteIn", func() {
 		contNS = testutils.NewNSForSpec()
 	})
 
-	It("creates straight into the container, renames, and deletes idempotently", func() {
+	It("creates straight into the container under its name, and deletes idempotently", func() {
 		var master netlink.Link
 		Expect(hostNS.Do(func(ns.NetNS) error {
 			var err error
@@ -108,21 +108,34 @@ var _ = Describe("CreateIn and DeleteIn", func() {
 			return err
 		})).To(Succeed())
 		hostBefore := snapshot(hostNS)
+		cont, err := link.OpenIn(contNS)
+		Expect(err).NotTo(HaveOccurred())
+		defer cont.Close()
 
 		Expect(hostNS.Do(func(ns.NetNS) error {
+			host, err := netlinksafe.NewHandle()
+			Expect(err).NotTo(HaveOccurred())
+			defer host.Close()
 			mv := &netlink.Macvlan{LinkAttrs: netlink.LinkAttrs{ParentIndex: master.Attrs().Index}, Mode: netlink.MACVLAN_MODE_BRIDGE}
-			l, err := link.CreateIn(mv, contNS, "net1", false)
+			l, err := link.CreateIn(mv, contNS, host, cont, "net1")
 			if err != nil {
 				return err
 			}
 			Expect(l.Attrs().Name).To(Equal("net1"))
-			// A second one under the same name fails and leaves no
-			// temporary link behind.
+			// A second one under the same name fails and leaves nothing
+			// behind.
 			mv2 := &netlink.Macvlan{LinkAttrs: netlink.LinkAttrs{ParentIndex: master.Attrs().Index}, Mode: netlink.MACVLAN_MODE_BRIDGE}
-			_, err = link.CreateIn(mv2, contNS, "net1", false)
-			Expect(err).To(MatchError(ContainSubstring("to net1: file exists")))
+			_, err = link.CreateIn(mv2, contNS, host, cont, "net1")
+			Expect(err).To(MatchError(ContainSubstring("create macvlan link net1: file exists")))
+			// The name of a host link is free in the container: names are
+			// checked in the namespace the link is created in.
+			mv3 := &netlink.Macvlan{LinkAttrs: netlink.LinkAttrs{ParentIndex: master.Attrs().Index}, Mode: netlink.MACVLAN_MODE_BRIDGE}
+			l, err = link.CreateIn(mv3, contNS, host, cont, "master0")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(l.Attrs().Name).To(Equal("master0"))
 			return nil
 		})).To(Succeed())
+		Expect(link.DeleteIn(contNS.Path(), "master0")).To(Succeed())
 		Expect(snapshot(hostNS)).To(Equal(hostBefore), "nothing appears in the host namespace")
 
 		Expect(contNS.Do(func(ns.NetNS) error {

@@ -19,12 +19,13 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"github.com/containernetworking/plugins/pkg/link"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 )
 
 // createIPVlan creates the ipvlan link ifName on the configured master
 // inside netns and returns it as a result interface. It is
 // `ip link add link MASTER name IFNAME netns NS type ipvlan mode MODE`.
-func createIPVlan(conf *NetConf, netns ns.NetNS, ifName string) (*current.Interface, error) {
-	return link.CreateOn(&netlink.IPVlan{Mode: conf.mode}, netns, ifName, conf.Master, conf.MTU, conf.LinkInContainer)
+func createIPVlan(conf *NetConf, netns ns.NetNS, cont *netlinksafe.Handle, ifName string) (*current.Interface, error) {
+	return link.CreateOn(&netlink.IPVlan{Mode: conf.mode}, netns, cont, ifName, conf.Master, conf.MTU, conf.LinkInContainer)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netconf"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
 )
@@ -104,9 +105,11 @@ func cmdAdd(args *skel.CmdArgs) error {
 	}
 	return link.Add(common, args, link.Adder{
 		Plugin:      "ipvlan",
-		Create:      func(netns ns.NetNS) (*current.Interface, error) { return createIPVlan(conf, netns, args.IfName) },
+		Create: func(netns ns.NetNS, cont *netlinksafe.Handle) (*current.Interface, error) {
+			return createIPVlan(conf, netns, cont, args.IfName)
+		},
 		WithoutIPAM: func() *current.Result { return chained(common) },
-		Configure:   ipam.ConfigureIface,
+		Configure:   ipam.ConfigureIfaceWith,
 	})
 }
 

@@ -19,17 +19,18 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"github.com/containernetworking/plugins/pkg/link"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 )
 
 // createMacvlan creates the macvlan link ifName on the configured master
 // inside netns and returns it as a result interface. It is
 // `ip link add link MASTER name IFNAME netns NS type macvlan mode MODE ...`.
-func createMacvlan(conf *NetConf, netns ns.NetNS, ifName string) (*current.Interface, error) {
+func createMacvlan(conf *NetConf, netns ns.NetNS, cont *netlinksafe.Handle, ifName string) (*current.Interface, error) {
 	mv := &netlink.Macvlan{
 		LinkAttrs:  netlink.LinkAttrs{HardwareAddr: conf.mac},
 		Mode:       conf.mode,
 		BCQueueLen: conf.BCQueueLen,
 	}
-	return link.CreateOn(mv, netns, ifName, conf.Master, conf.MTU, conf.LinkInContainer)
+	return link.CreateOn(mv, netns, cont, ifName, conf.Master, conf.MTU, conf.LinkInContainer)
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netconf"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
 )
@@ -152,7 +153,9 @@ func cmdAdd(args *skel.CmdArgs) error {
 	}
 	return link.Add(common, args, link.Adder{
 		Plugin:    "macvlan",
-		Create:    func(netns ns.NetNS) (*current.Interface, error) { return createMacvlan(conf, netns, args.IfName) },
+		Create: func(netns ns.NetNS, cont *netlinksafe.Handle) (*current.Interface, error) {
+			return createMacvlan(conf, netns, cont, args.IfName)
+		},
 		Configure: configure,
 	})
 }
@@ -162,15 +165,15 @@ func cmdAdd(args *skel.CmdArgs) error {
 // addresses (gratuitous ARP, unsolicited neighbour advertisement) so that
 // neighbours drop what they cached for them before: the MAC is new.
 // Announcing is best effort and never fails the ADD.
-func configure(ifName string, res *current.Result) error {
-	if err := ipam.ConfigureIface(ifName, res); err != nil {
+func configure(cont *netlinksafe.Handle, ifName string, res *current.Result) error {
+	if err := ipam.ConfigureIfaceWith(cont, ifName, res); err != nil {
 		return err
 	}
 	ips := make([]net.IP, 0, len(res.IPs))
 	for _, ipc := range res.IPs {
 		ips = append(ips, ipc.Address.IP)
 	}
-	ip.Announce(ifName, ips)
+	ip.Announce(cont, ifName, ips)
 	return nil
 }
 
