@@ -104,7 +104,7 @@ func cmdAdd(args *skel.CmdArgs) error {
 		return err
 	}
 	return link.Add(common, args, link.Adder{
-		Plugin:      "ipvlan",
+		Plugin: "ipvlan",
 		Create: func(netns ns.NetNS, cont *netlinksafe.Handle) (*current.Interface, error) {
 			return createIPVlan(conf, netns, cont, args.IfName)
 		},

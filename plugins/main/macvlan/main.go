@@ -152,7 +152,7 @@ func cmdAdd(args *skel.CmdArgs) error {
 		return err
 	}
 	return link.Add(common, args, link.Adder{
-		Plugin:    "macvlan",
+		Plugin: "macvlan",
 		Create: func(netns ns.NetNS, cont *netlinksafe.Handle) (*current.Interface, error) {
 			return createMacvlan(conf, netns, cont, args.IfName)
 		},
