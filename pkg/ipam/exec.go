@@ -25,11 +25,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/containernetworking/cni/pkg/types"
 	"github.com/containernetworking/cni/pkg/version"
@@ -69,54 +69,33 @@ func ExecAdd(plugin string, netconf []byte) (types.Result, error) {
 type PendingAdd struct {
 	plugin  string
 	netconf []byte
-	cmd     *exec.Cmd
-	stdin   *os.File
-	stdout  bytes.Buffer
+	proc    *proc
 }
 
 // StartAdd starts the ADD of the IPAM plugin named plugin, found in
 // CNI_PATH, without giving it its input yet. Exactly one of Result and
 // Cancel must follow.
 func StartAdd(plugin string, netconf []byte) (*PendingAdd, error) {
-	p := &PendingAdd{plugin: plugin, netconf: netconf}
-	r, w, err := os.Pipe()
+	p, err := startPlugin("ADD", plugin)
 	if err != nil {
-		return nil, fmt.Errorf("run IPAM plugin %s ADD: %w", plugin, err)
-	}
-	p.stdin = w
-	p.cmd, err = startPlugin("ADD", plugin, r, &p.stdout)
-	r.Close() // the child holds its own copy
-	if err != nil {
-		w.Close()
 		return nil, err
 	}
-	return p, nil
+	return &PendingAdd{plugin: plugin, netconf: netconf, proc: p}, nil
 }
 
 // Result gives the plugin its network config, waits for it to finish and
 // returns its result, as ExecAdd describes.
 func (p *PendingAdd) Result() (types.Result, error) {
-	// The pipe is written here, not by a copying goroutine: a config larger
-	// than the pipe's buffer blocks this write until the plugin reads, which
-	// it does first thing. The write error, if any (the plugin died), is
-	// secondary to what Wait reports.
-	_, werr := p.stdin.Write(p.netconf)
-	p.stdin.Close()
-	out, err := finish(p.cmd, "ADD", p.plugin, &p.stdout)
+	out, err := p.proc.run(p.netconf)
 	if err != nil {
 		return nil, err
-	}
-	if werr != nil {
-		return nil, fmt.Errorf("run IPAM plugin %s ADD: write network config: %w", p.plugin, werr)
 	}
 	return decodeResult(p.plugin, out, p.netconf)
 }
 
 // Cancel ends a plugin that was never given its config and reaps it.
 func (p *PendingAdd) Cancel() {
-	p.stdin.Close()
-	_ = p.cmd.Process.Kill()
-	_ = p.cmd.Wait()
+	p.proc.kill()
 }
 
 // decodeResult decodes the stdout of a successful IPAM ADD.
@@ -190,43 +169,133 @@ func ExecStatus(plugin string, netconf []byte) error {
 // this process's environment, and returns its stdout. The plugin's stderr
 // goes to ours, so its diagnostics reach the runtime's log.
 func execPlugin(verb, plugin string, netconf []byte) ([]byte, error) {
-	var stdout bytes.Buffer
-	cmd, err := startPlugin(verb, plugin, bytes.NewReader(netconf), &stdout)
+	p, err := startPlugin(verb, plugin)
 	if err != nil {
 		return nil, err
 	}
-	return finish(cmd, verb, plugin, &stdout)
+	return p.run(netconf)
 }
 
-// startPlugin starts the IPAM plugin with CNI_COMMAND=verb, stdin on its
-// standard input and its standard output into stdout.
-func startPlugin(verb, plugin string, stdin io.Reader, stdout *bytes.Buffer) (*exec.Cmd, error) {
+// proc is a started plugin process: its stdin is a pipe this process
+// writes, its stdout a pipe read into out, its stderr ours.
+//
+// It is started with syscall.ForkExec rather than os/exec: os/exec checks,
+// on its first use in a process, that pidfds work by starting and reaping
+// a throwaway child, which costs about half a millisecond here on every
+// plugin invocation, and it copies stdin through a goroutine of its own.
+type proc struct {
+	verb, plugin string
+	pid          int
+	stdin        *os.File
+	out          bytes.Buffer
+	outDone      chan error
+}
+
+// startPlugin starts the IPAM plugin with CNI_COMMAND=verb, without input
+// yet: run gives it its input, kill ends it without.
+func startPlugin(verb, plugin string) (*proc, error) {
 	path, err := findPlugin(plugin, os.Getenv("CNI_PATH"))
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(path)
-	cmd.Env = withCommand(os.Environ(), verb)
-	cmd.Stdin = stdin
-	cmd.Stdout = stdout
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
+	fail := func(err error) (*proc, error) {
 		return nil, fmt.Errorf("run IPAM plugin %s %s: %w", plugin, verb, err)
 	}
-	return cmd, nil
+	// os.Pipe opens both ends close-on-exec: the child gets only the
+	// copies ForkExec puts on its fds 0 and 1.
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return fail(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return fail(err)
+	}
+	pid, err := syscall.ForkExec(path, []string{path}, &syscall.ProcAttr{
+		Env:   withCommand(os.Environ(), verb),
+		Files: []uintptr{inR.Fd(), outW.Fd(), os.Stderr.Fd()},
+	})
+	// The child holds its own copies of these ends.
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return fail(err)
+	}
+	p := &proc{verb: verb, plugin: plugin, pid: pid, stdin: inW, outDone: make(chan error, 1)}
+	// stdout is read while stdin is written, so that a plugin that writes
+	// before it has read everything cannot block on a full pipe.
+	go func() {
+		_, err := p.out.ReadFrom(outR)
+		outR.Close()
+		p.outDone <- err
+	}()
+	return p, nil
 }
 
-// finish waits for a started plugin and returns its stdout, or the error
-// object it printed, or an error naming the plugin and what it printed.
-func finish(cmd *exec.Cmd, verb, plugin string, stdout *bytes.Buffer) ([]byte, error) {
-	if err := cmd.Wait(); err != nil {
+// run writes input to the plugin's stdin, closes it and waits for the
+// plugin to exit. It returns the plugin's stdout, or the error object the
+// plugin printed (a *types.Error, passed through unchanged), or an error
+// naming the plugin, how it ended and what it printed.
+func (p *proc) run(input []byte) ([]byte, error) {
+	// A config larger than the pipe's buffer blocks this write until the
+	// plugin reads it, which it does first thing. A write error (the
+	// plugin exited without reading) is secondary to how the plugin ended.
+	_, werr := p.stdin.Write(input)
+	p.stdin.Close()
+	status, err := p.wait()
+	if err != nil {
+		return nil, fmt.Errorf("run IPAM plugin %s %s: %w", p.plugin, p.verb, err)
+	}
+	out := p.out.Bytes()
+	if !status.Exited() || status.ExitStatus() != 0 {
 		var perr types.Error
-		if jerr := json.Unmarshal(stdout.Bytes(), &perr); jerr == nil && (perr.Code != 0 || perr.Msg != "") {
+		if jerr := json.Unmarshal(out, &perr); jerr == nil && (perr.Code != 0 || perr.Msg != "") {
 			return nil, &perr
 		}
-		return nil, fmt.Errorf("run IPAM plugin %s %s: %w: %s", plugin, verb, err, strings.TrimSpace(stdout.String()))
+		return nil, fmt.Errorf("run IPAM plugin %s %s: %s: %s", p.plugin, p.verb, describe(status), strings.TrimSpace(string(out)))
 	}
-	return stdout.Bytes(), nil
+	if werr != nil {
+		return nil, fmt.Errorf("run IPAM plugin %s %s: write network config: %w", p.plugin, p.verb, werr)
+	}
+	return out, nil
+}
+
+// kill ends a plugin that has not been given its input, and reaps it.
+func (p *proc) kill() {
+	p.stdin.Close()
+	_ = syscall.Kill(p.pid, syscall.SIGKILL)
+	_, _ = p.wait()
+}
+
+// wait reaps the plugin and waits until its stdout is read to the end.
+func (p *proc) wait() (syscall.WaitStatus, error) {
+	var status syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(p.pid, &status, 0, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return status, fmt.Errorf("wait: %w", err)
+		}
+		break
+	}
+	if err := <-p.outDone; err != nil {
+		return status, fmt.Errorf("read stdout: %w", err)
+	}
+	return status, nil
+}
+
+// describe says how a process that did not succeed ended, as os/exec does.
+func describe(status syscall.WaitStatus) string {
+	if status.Signaled() {
+		return "signal: " + status.Signal().String()
+	}
+	return "exit status " + strconv.Itoa(status.ExitStatus())
 }
 
 // withCommand returns env with CNI_COMMAND set to verb, replacing the
