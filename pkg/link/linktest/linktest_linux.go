@@ -25,10 +25,12 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/containernetworking/cni/pkg/skel"
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -63,7 +65,51 @@ func AddMaster(name string, mtu int) (netlink.Link, error) {
 			return nil, fmt.Errorf("set %s up: %w", n, err)
 		}
 	}
+	for _, n := range []string{name, name + "p"} {
+		if err := waitSettled(n); err != nil {
+			return nil, err
+		}
+	}
 	return netlinksafe.LinkByName(name)
+}
+
+// waitSettled waits until the kernel has finished reacting to the veth end
+// name coming up. The carrier change is handled later, by the kernel's
+// link watcher, which then sets the operational state and adds the IPv6
+// multicast route (ff00::/8 in the local table): a snapshot taken before
+// that differs from one taken after, whatever the plugin under test did.
+func waitSettled(name string) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		l, err := netlinksafe.LinkByName(name)
+		if err != nil {
+			return err
+		}
+		settled := l.Attrs().OperState == netlink.OperUp
+		if settled {
+			if v, err := sysctl.Get("net.ipv6.conf." + name + ".disable_ipv6"); err == nil && strings.TrimSpace(v) == "0" {
+				routes, err := netlinksafe.RouteListFiltered(netlink.FAMILY_V6,
+					&netlink.Route{LinkIndex: l.Attrs().Index, Table: unix.RT_TABLE_LOCAL},
+					netlink.RT_FILTER_OIF|netlink.RT_FILTER_TABLE)
+				if err != nil {
+					return err
+				}
+				settled = false
+				for _, r := range routes {
+					if r.Dst != nil && r.Dst.IP.IsMulticast() {
+						settled = true
+					}
+				}
+			}
+		}
+		if settled {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("veth %s: not settled after coming up (operstate %v)", name, l.Attrs().OperState)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // AddDefaultRoute gives link the address addr (CIDR) and a default route
