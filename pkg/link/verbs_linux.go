@@ -16,11 +16,11 @@ package link
 
 import (
 	"errors"
-	"github.com/containernetworking/cni/pkg/skel"
 
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/containernetworking/plugins/pkg/skel"
 )
 
 // The verbs below are those of a link plugin (macvlan, ipvlan) whose
