@@ -130,8 +130,3 @@ func LoadArgs(cniArgs string, into any) error {
 	}
 	return nil
 }
-
-// PrintResult prints res on stdout converted to cniVersion.
-func PrintResult(res types.Result, cniVersion string) error {
-	return types.PrintResult(res, cniVersion)
-}

@@ -94,7 +94,11 @@ var _ = Describe("verbs", func() {
 			res, raw, err := testutils.CmdAdd(verbArgs("c1", "eth0", conf), cmdAdd)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(res.Version()).To(Equal(ver))
-			Expect(string(raw)).To(ContainSubstring(`"cniVersion": "` + ver + `"`))
+			var printed struct {
+				CNIVersion string `json:"cniVersion"`
+			}
+			Expect(json.Unmarshal(raw, &printed)).To(Succeed())
+			Expect(printed.CNIVersion).To(Equal(ver), "printed %s", raw)
 			cur, err := current.NewResultFromResult(res)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(cur.IPs).To(HaveLen(2))
