@@ -100,6 +100,12 @@ func (p *PendingAdd) Cancel() {
 
 // decodeResult decodes the stdout of a successful IPAM ADD.
 func decodeResult(plugin string, out, netconf []byte) (types.Result, error) {
+	// A result of the current type, as plugins print it, is decoded in
+	// one pass (decodeCurrent); anything else goes to the cni library,
+	// which gives the same result or says what is wrong.
+	if res, ok := decodeCurrent(out); ok {
+		return res, nil
+	}
 	// Only the version is read here; the result itself is decoded once,
 	// by its version's type.
 	var head struct {

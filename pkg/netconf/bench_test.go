@@ -23,6 +23,7 @@ import (
 
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
+	"github.com/containernetworking/cni/pkg/version"
 
 	"github.com/containernetworking/plugins/pkg/netconf"
 )
@@ -118,6 +119,34 @@ func BenchmarkLoad(b *testing.B) {
 				}
 				if _, err := netconf.Load(conf, &own); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodeResult decodes the result of an IPAM plugin with 1 and
+// 1,000 routes, as a link plugin does after its IPAM plugin's ADD:
+// "library" is version.NewResult, "netconf" is DecodeResult.
+func BenchmarkDecodeResult(b *testing.B) {
+	for _, n := range []int{1, 1000} {
+		data, err := netconf.AppendResult(nil, benchResult(n))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("routes=%d/library", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := version.NewResult(current.ImplementedSpecVersion, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("routes=%d/netconf", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := netconf.DecodeResult(data); !ok {
+					b.Fatal("DecodeResult declined the result")
 				}
 			}
 		})
