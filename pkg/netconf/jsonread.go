@@ -71,27 +71,36 @@ func (r *reader) end() bool {
 
 // text reads a string and returns its bytes, which alias the input.
 func (r *reader) text() ([]byte, bool) {
-	if r.peek() != '"' {
+	start, end, ok := r.span()
+	if !ok {
 		return nil, false
 	}
-	start := r.pos + 1
+	return r.data[start:end], true
+}
+
+// span reads a string and returns where its text starts and ends in the
+// input.
+func (r *reader) span() (start, end int, ok bool) {
+	if r.peek() != '"' {
+		return 0, 0, false
+	}
+	start = r.pos + 1
 	ascii := true
 	for i := start; i < len(r.data); i++ {
 		switch c := r.data[i]; {
 		case c == '"':
-			s := r.data[start:i]
-			if !ascii && !utf8.Valid(s) {
-				return nil, false
+			if !ascii && !utf8.Valid(r.data[start:i]) {
+				return 0, 0, false
 			}
 			r.pos = i + 1
-			return s, true
+			return start, i, true
 		case c == '\\' || c < 0x20:
-			return nil, false
+			return 0, 0, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
-	return nil, false
+	return 0, 0, false
 }
 
 // string reads a string.
