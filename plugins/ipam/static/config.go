@@ -16,8 +16,10 @@ package main
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math"
 	"net"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -108,16 +110,16 @@ func loadConfig(stdin []byte, cniArgs string) (*Config, error) {
 
 // Result returns the ADD result of c in the current result type. IPAM
 // results leave the interface index unset: the interface plugin owns it.
+// The result shares c's routes (not the slice): a copy of each of
+// thousands of routes would cost more than printing them.
 func (c *Config) Result() *current.Result {
 	res := &current.Result{
 		CNIVersion: current.ImplementedSpecVersion,
 		DNS:        c.DNS,
+		Routes:     slices.Clone(c.Routes),
 	}
 	for _, a := range c.Addresses {
 		res.IPs = append(res.IPs, &current.IPConfig{Address: a.Address, Gateway: a.Gateway})
-	}
-	for _, r := range c.Routes {
-		res.Routes = append(res.Routes, r.Copy())
 	}
 	return res
 }
@@ -126,20 +128,22 @@ func (c *Config) Result() *current.Result {
 // IPv4-mapped IPv6 address turned into plain IPv4. ok is false for anything
 // that is not a valid CIDR of either family.
 func parseCIDR(s string) (net.IPNet, bool) {
-	addr, subnet, err := net.ParseCIDR(strings.TrimSpace(s))
-	if err != nil {
+	addr, ones, ok := parsePrefix(s)
+	if !ok {
 		return net.IPNet{}, false
 	}
-	canon := ipaddr.Canonical(&net.IPNet{IP: addr, Mask: subnet.Mask})
-	if canon == nil {
-		return net.IPNet{}, false
-	}
-	return net.IPNet{IP: ipaddr.Normalize(addr), Mask: canon.Mask}, true
+	var mem addrMem
+	return mem.ipNet(addr, ones), true
 }
 
 // parseIP parses an address of either family in its canonical length.
 func parseIP(s string) net.IP {
-	return ipaddr.Normalize(net.ParseIP(strings.TrimSpace(s)))
+	addr, ok := parseAddr(s)
+	if !ok {
+		return nil
+	}
+	var mem addrMem
+	return mem.ip(addr)
 }
 
 // parseAddresses validates ipam.addresses.
@@ -216,39 +220,72 @@ func applyEnvArgs(addrs []Address, cniArgs string) ([]Address, error) {
 // kernel would refuse with EEXIST. Routes to one destination through
 // several gateways are kept as they are: grouping them into multipath
 // routes is pkg/ipam's job.
+//
+// A config may hold thousands of routes: they are parsed into one array,
+// their addresses into shared chunks (addrMem), and duplicates are found
+// through a map of 64-bit hashes rather than of the routes themselves.
 func parseRoutes(in []RouteConf) ([]*types.Route, error) {
-	out := make([]*types.Route, 0, len(in))
-	seen := make(map[routeKey]bool, len(in))
+	routes := make([]types.Route, 0, len(in))
+	var mem addrMem
+	seed := maphash.MakeSeed()
+	first := make(map[uint64]int, len(in)) // hash -> first route with it
 	for i, rc := range in {
-		r, err := parseRoute(i, rc)
+		k, err := parseRoute(i, rc)
 		if err != nil {
 			return nil, err
 		}
-		if k := keyOf(r); !seen[k] {
-			seen[k] = true
-			out = append(out, r)
+		h := maphash.Comparable(seed, k)
+		j, found := first[h]
+		if found && duplicate(routes, j, k) {
+			continue
 		}
+		if !found {
+			first[h] = len(routes)
+		}
+		routes = append(routes, k.route(&mem))
+	}
+	out := make([]*types.Route, len(routes))
+	for i := range routes {
+		out[i] = &routes[i]
 	}
 	return out, nil
 }
 
-func parseRoute(i int, rc RouteConf) (*types.Route, error) {
+// duplicate reports whether routes holds a route with key k, where
+// routes[j] is the first route whose key hashes as k does: usually k
+// itself. Another key there is a hash collision, and then every route is
+// compared.
+func duplicate(routes []types.Route, j int, k routeKey) bool {
+	if keyOf(&routes[j]) == k {
+		return true
+	}
+	for i := range routes {
+		if keyOf(&routes[i]) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// parseRoute validates entry i of ipam.routes and returns it as a key:
+// every field, the destination canonical (host bits cleared).
+func parseRoute(i int, rc RouteConf) (routeKey, error) {
 	field := func(name string) string { return fmt.Sprintf("ipam.routes[%d].%s", i, name) }
 	if rc.Dst == "" {
-		return nil, netconf.Invalid("invalid %s %q: missing, a route needs a destination CIDR", field("dst"), rc.Dst)
+		return routeKey{}, netconf.Invalid("invalid %s %q: missing, a route needs a destination CIDR", field("dst"), rc.Dst)
 	}
-	dst, ok := parseCIDR(rc.Dst)
+	addr, ones, ok := parsePrefix(rc.Dst)
 	if !ok {
-		return nil, netconf.Invalid("invalid %s %q: not a CIDR", field("dst"), rc.Dst)
+		return routeKey{}, netconf.Invalid("invalid %s %q: not a CIDR", field("dst"), rc.Dst)
 	}
-	r := &types.Route{Dst: *ipaddr.Canonical(&dst)}
+	k := routeKey{dst: netip.PrefixFrom(addr, ones).Masked()}
 	if rc.GW != "" {
-		if r.GW = parseIP(rc.GW); r.GW == nil {
-			return nil, netconf.Invalid("invalid %s %q: not an IP", field("gw"), rc.GW)
+		if k.gw, ok = parseAddr(rc.GW); !ok {
+			return routeKey{}, netconf.Invalid("invalid %s %q: not an IP", field("gw"), rc.GW)
 		}
-		if !ipaddr.SameFamily(r.GW, r.Dst.IP) {
-			return nil, netconf.Invalid("invalid %s %q: %s gateway for %s destination %s", field("gw"), rc.GW,
-				ipaddr.FamilyName(ipaddr.Family(r.GW)), ipaddr.FamilyName(ipaddr.Family(r.Dst.IP)), r.Dst.String())
+		if k.gw.Is4() != k.dst.Addr().Is4() {
+			return routeKey{}, netconf.Invalid("invalid %s %q: %s gateway for %s destination %s", field("gw"), rc.GW,
+				familyName(k.gw), familyName(k.dst.Addr()), k.dst)
 		}
 	}
 	for _, v := range []struct {
@@ -256,40 +293,52 @@ func parseRoute(i int, rc RouteConf) (*types.Route, error) {
 		val  int
 	}{{"mtu", rc.MTU}, {"advmss", rc.AdvMSS}, {"priority", rc.Priority}} {
 		if v.val < 0 || int64(v.val) > maxUint32 {
-			return nil, netconf.Invalid("invalid %s %d: must be in 0..%d", field(v.name), v.val, uint64(maxUint32))
+			return routeKey{}, netconf.Invalid("invalid %s %d: must be in 0..%d", field(v.name), v.val, uint64(maxUint32))
 		}
 	}
-	r.MTU, r.AdvMSS, r.Priority = rc.MTU, rc.AdvMSS, rc.Priority
+	k.mtu, k.advmss, k.priority = rc.MTU, rc.AdvMSS, rc.Priority
 	if rc.Table != nil {
 		if *rc.Table < 0 || int64(*rc.Table) > maxUint32 {
-			return nil, netconf.Invalid("invalid %s %d: must be in 0..%d", field("table"), *rc.Table, uint64(maxUint32))
+			return routeKey{}, netconf.Invalid("invalid %s %d: must be in 0..%d", field("table"), *rc.Table, uint64(maxUint32))
 		}
-		t := *rc.Table
-		r.Table = &t
+		k.table, k.hasTable = *rc.Table, true
 	}
 	if rc.Scope != nil {
 		if *rc.Scope < 0 || *rc.Scope > 255 {
-			return nil, netconf.Invalid("invalid %s %d: must be in 0..255", field("scope"), *rc.Scope)
+			return routeKey{}, netconf.Invalid("invalid %s %d: must be in 0..255", field("scope"), *rc.Scope)
 		}
-		s := *rc.Scope
-		r.Scope = &s
+		k.scope, k.hasScope = *rc.Scope, true
 	}
-	return r, nil
+	return k, nil
 }
 
-// routeKey holds every field of a parsed route, so that exact duplicates
-// are found with one map lookup each rather than by comparing every pair.
+// familyName names the family of addr for messages.
+func familyName(addr netip.Addr) string {
+	if addr.Is4() {
+		return ipaddr.FamilyName(ipaddr.FamilyV4)
+	}
+	return ipaddr.FamilyName(ipaddr.FamilyV6)
+}
+
+// routeKey holds every field of a parsed route, comparable, so that exact
+// duplicates are found by comparing keys.
 type routeKey struct {
-	dst, gw               string // canonical text; gw "" when unset
+	dst                   netip.Prefix // canonical
+	gw                    netip.Addr   // the zero Addr when unset
 	mtu, advmss, priority int
 	table, scope          int
 	hasTable, hasScope    bool
 }
 
+// keyOf returns the key of a route parseRoutes returned.
 func keyOf(r *types.Route) routeKey {
-	k := routeKey{dst: r.Dst.String(), mtu: r.MTU, advmss: r.AdvMSS, priority: r.Priority}
-	if r.GW != nil {
-		k.gw = r.GW.String()
+	k := routeKey{mtu: r.MTU, advmss: r.AdvMSS, priority: r.Priority}
+	if addr, ok := netip.AddrFromSlice(r.Dst.IP); ok {
+		ones, _ := r.Dst.Mask.Size()
+		k.dst = netip.PrefixFrom(addr.Unmap(), ones)
+	}
+	if addr, ok := netip.AddrFromSlice(r.GW); ok {
+		k.gw = addr.Unmap()
 	}
 	if r.Table != nil {
 		k.table, k.hasTable = *r.Table, true
@@ -298,6 +347,28 @@ func keyOf(r *types.Route) routeKey {
 		k.scope, k.hasScope = *r.Scope, true
 	}
 	return k
+}
+
+// route returns the route k describes, its addresses in mem.
+func (k routeKey) route(mem *addrMem) types.Route {
+	r := types.Route{
+		Dst:      mem.ipNet(k.dst.Addr(), k.dst.Bits()),
+		MTU:      k.mtu,
+		AdvMSS:   k.advmss,
+		Priority: k.priority,
+	}
+	if k.gw.IsValid() {
+		r.GW = mem.ip(k.gw)
+	}
+	if k.hasTable {
+		table := k.table
+		r.Table = &table
+	}
+	if k.hasScope {
+		scope := k.scope
+		r.Scope = &scope
+	}
+	return r
 }
 
 // validateVersion enforces what results of spec versions below 0.3.0 can

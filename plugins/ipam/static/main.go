@@ -49,10 +49,10 @@ type NetConf struct {
 // IPAMConfig is the "ipam" object, as written by the user. Addresses and
 // routes are kept as text so that validate can name the offending value.
 type IPAMConfig struct {
-	Type      string        `json:"type"`
-	Addresses []AddressConf `json:"addresses,omitempty"`
-	Routes    []RouteConf   `json:"routes,omitempty"`
-	DNS       types.DNS     `json:"dns"`
+	Type      string             `json:"type"`
+	Addresses []AddressConf      `json:"addresses,omitempty"`
+	Routes    netconf.RouteConfs `json:"routes,omitempty"`
+	DNS       types.DNS          `json:"dns"`
 }
 
 // AddressConf is one entry of ipam.addresses.
@@ -63,15 +63,7 @@ type AddressConf struct {
 
 // RouteConf is one entry of ipam.routes, with every field of the spec's
 // route object.
-type RouteConf struct {
-	Dst      string `json:"dst"`
-	GW       string `json:"gw,omitempty"`
-	MTU      int    `json:"mtu,omitempty"`
-	AdvMSS   int    `json:"advmss,omitempty"`
-	Priority int    `json:"priority,omitempty"`
-	Table    *int   `json:"table,omitempty"`
-	Scope    *int   `json:"scope,omitempty"`
-}
+type RouteConf = netconf.RouteConf
 
 // RuntimeConfig is the part of "runtimeConfig" static understands: the
 // "ips" capability.
