@@ -37,6 +37,9 @@ import (
 type reader struct {
 	data []byte
 	pos  int
+	// memberStart is where the name of the member object last passed to
+	// its callback starts (its opening quote).
+	memberStart int
 }
 
 // maxSkipDepth bounds the nesting skip follows; deeper input is declined.
@@ -152,11 +155,14 @@ func (r *reader) object(member func(name []byte) bool) bool {
 		return true
 	}
 	for {
+		r.ws()
+		start := r.pos
 		name, ok := r.text()
 		if !ok || r.peek() != ':' {
 			return false
 		}
 		r.pos++
+		r.memberStart = start
 		if !member(name) {
 			return false
 		}

@@ -79,12 +79,17 @@ func Unsupported(key, why string) *types.Error {
 // fields: its pointer MarshalJSON would be promoted and replace the plugin's
 // own encoding.
 func Load(stdin []byte, conf any) (*Common, error) {
-	var c Common
-	if err := json.Unmarshal(stdin, &c); err != nil {
-		return nil, Undecodable("decode network config: %v", err)
+	// The config is read once when it is written plainly (loadFast says
+	// how), and by encoding/json otherwise, with the same values.
+	c, doc, ok := loadFast(stdin, conf)
+	if !ok {
+		c, doc = &Common{}, stdin
+		if err := json.Unmarshal(stdin, c); err != nil {
+			return nil, Undecodable("decode network config: %v", err)
+		}
 	}
 	if conf != nil {
-		if err := json.Unmarshal(stdin, conf); err != nil {
+		if err := json.Unmarshal(doc, conf); err != nil {
 			return nil, Undecodable("decode network config: %v", err)
 		}
 	}
@@ -105,7 +110,7 @@ func Load(stdin []byte, conf any) (*Common, error) {
 		}
 		c.PrevResult = res
 	}
-	return &c, nil
+	return c, nil
 }
 
 // CNIArgsIPs returns the IPs of args.cni.ips, or nil.
