@@ -17,6 +17,7 @@ package netconf_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"net"
 
@@ -58,6 +59,20 @@ func expectLibraryBytes(r *current.Result) {
 	}
 	Expect(err).NotTo(HaveOccurred())
 	Expect(mine).To(Equal(lib))
+}
+
+// chunkWriter records each write, or fails them all.
+type chunkWriter struct {
+	chunks [][]byte
+	fail   bool
+}
+
+func (w *chunkWriter) Write(b []byte) (int, error) {
+	if w.fail {
+		return 0, errors.New("write failed")
+	}
+	w.chunks = append(w.chunks, append([]byte(nil), b...))
+	return len(b), nil
 }
 
 var full = &current.Result{
@@ -197,6 +212,34 @@ var _ = Describe("WriteResult", func() {
 		back, err := version.NewResult("1.1.0", got.Bytes())
 		Expect(err).NotTo(HaveOccurred())
 		Expect(back.(*current.Result).Routes).To(HaveLen(len(res.Routes)))
+	})
+
+	It("writes a large result in chunks that add up to AppendResult's output", func() {
+		big := &current.Result{CNIVersion: "1.1.0", Interfaces: full.Interfaces, IPs: full.IPs, DNS: full.DNS}
+		for range 1500 {
+			big.Routes = append(big.Routes, full.Routes...)
+		}
+		want, err := netconf.AppendResult(nil, big)
+		Expect(err).NotTo(HaveOccurred())
+		var w chunkWriter
+		Expect(netconf.WriteResult(&w, big, "1.1.0")).To(Succeed())
+		Expect(len(w.chunks)).To(BeNumerically(">", 1))
+		for _, c := range w.chunks {
+			Expect(len(c)).To(BeNumerically("<", 20<<10))
+		}
+		Expect(string(bytes.Join(w.chunks, nil))).To(Equal(string(want)))
+	})
+
+	It("writes nothing when the result cannot be encoded", func() {
+		bad := &current.Result{CNIVersion: "1.1.0", Routes: append(append([]*types.Route{}, full.Routes...), &types.Route{Dst: cidr("192.0.2.0/24"), GW: net.IP{1, 2, 3}})}
+		var w chunkWriter
+		Expect(netconf.WriteResult(&w, bad, "1.1.0")).To(MatchError(ContainSubstring("routes[5]: gw: address 010203: invalid IP address")))
+		Expect(w.chunks).To(BeEmpty())
+	})
+
+	It("returns the first write error", func() {
+		w := chunkWriter{fail: true}
+		Expect(netconf.WriteResult(&w, full, "1.1.0")).To(MatchError("write failed"))
 	})
 
 	It("fails on a version the result cannot be converted to", func() {

@@ -15,6 +15,7 @@
 package netconf
 
 import (
+	"bytes"
 	"net"
 	"net/netip"
 	"slices"
@@ -161,14 +162,14 @@ func (d *resultDecoder) ips() ([]*current.IPConfig, bool) {
 }
 
 func (d *resultDecoder) routes() ([]*types.Route, bool) {
-	list := []*types.Route{}
-	// Routes are allocated in slabs of growing size, not one by one.
-	var slab []types.Route
+	// The routes share one array, allocated once: each route is an object,
+	// so the count of '{' still to read bounds their number. (The unused
+	// part of a large allocation is never touched.)
+	n := bytes.Count(d.r.data[d.r.pos:], []byte{'{'})
+	list := make([]*types.Route, 0, n)
+	slab := make([]types.Route, 0, n)
 	ok := d.r.array(func() bool {
-		if len(slab) == cap(slab) {
-			slab = make([]types.Route, 0, min(max(2*cap(slab), 8), 512))
-		}
-		slab = slab[:len(slab)+1]
+		slab = append(slab, types.Route{})
 		rt := &slab[len(slab)-1]
 		list = append(list, rt)
 		m := members{names: []string{"dst", "gw", "mtu", "advmss", "priority", "table", "scope"}}
