@@ -232,6 +232,10 @@ func startPlugin(verb, plugin string) (*proc, error) {
 		return fail(err)
 	}
 	p := &proc{verb: verb, plugin: plugin, pid: pid, stdin: inW, outDone: make(chan error, 1)}
+	// Sized for a result with a thousand routes: growing from bytes.Buffer's
+	// small start copies into fresh memory several times, and page faults
+	// are what a plugin's time goes on. Untouched capacity costs nothing.
+	p.out.Grow(64 << 10)
 	// stdout is read while stdin is written, so that a plugin that writes
 	// before it has read everything cannot block on a full pipe.
 	go func() {
