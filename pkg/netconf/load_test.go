@@ -38,7 +38,7 @@ type linkConf struct {
 	RuntimeConfig   struct {
 		Mac string `json:"mac,omitempty"`
 	} `json:"runtimeConfig,omitempty"`
-	mode int
+	mode int //nolint:unused // mirrors the unexported state of a plugin config, which Load must skip
 }
 
 type ipamConf struct {
@@ -65,8 +65,8 @@ type embeddingConf struct {
 	*types.IPAM
 	Named   Inner  `json:"named"`
 	Skipped string `json:"-"`
-	Dash    string `json:"-,"`
-	Bad     string `json:"a\\b"`
+	Dash    string `json:"-,"`   //nolint:staticcheck // a field named "-", a tag Load must read as encoding/json does
+	Bad     string `json:"a\\b"` //nolint:staticcheck // an invalid name encoding/json ignores; so must Load
 }
 
 type selfDecoding struct{ raw []byte }
@@ -91,7 +91,7 @@ func compareLoad(stdin []byte) error {
 		}
 		var want Common
 		if err := json.Unmarshal(stdin, &want); err != nil {
-			return fmt.Errorf("loadFast accepted %q, which encoding/json refuses: %v", stdin, err)
+			return fmt.Errorf("loadFast accepted %q, which encoding/json refuses: %w", stdin, err)
 		}
 		if !reflect.DeepEqual(*c, want) {
 			return fmt.Errorf("loadFast(%q) common part %+v, encoding/json %+v", stdin, *c, want)
@@ -103,7 +103,7 @@ func compareLoad(stdin []byte) error {
 		wantErr := json.Unmarshal(stdin, wantConf)
 		err := json.Unmarshal(doc, conf)
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
-			return fmt.Errorf("%T from %q: error %v, from the whole config %v", conf, doc, err, wantErr)
+			return fmt.Errorf("%T from %q: error %w, from the whole config %w", conf, doc, err, wantErr)
 		}
 		if err == nil && !reflect.DeepEqual(conf, wantConf) {
 			return fmt.Errorf("%T from %q: %+v, from the whole config %+v", conf, doc, conf, wantConf)

@@ -54,7 +54,7 @@ func compareRouteDecoding(doc []byte) error {
 	fastErr := json.Unmarshal(doc, &fast)
 	plainErr := json.Unmarshal(doc, &plain)
 	if (fastErr != nil) != (plainErr != nil) {
-		return fmt.Errorf("RouteConfs error %v, []RouteConf error %v", fastErr, plainErr)
+		return fmt.Errorf("RouteConfs error %w, []RouteConf error %w", fastErr, plainErr)
 	}
 	if fastErr != nil {
 		return nil

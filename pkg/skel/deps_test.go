@@ -15,6 +15,7 @@
 package skel_test
 
 import (
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -46,7 +47,8 @@ var _ = Describe("package skel itself", func() {
 			cmd.Env = append(os.Environ(), "GOOS="+goos)
 			out, err := cmd.Output()
 			var stderr string
-			if exitErr, ok := err.(*exec.ExitError); ok {
+			var exitErr *exec.ExitError
+			if errors.As(err, &exitErr) {
 				stderr = string(exitErr.Stderr)
 			}
 			Expect(err).NotTo(HaveOccurred(), "go list -deps: %s", stderr)
