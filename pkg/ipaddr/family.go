@@ -150,3 +150,20 @@ func IsDefault(n *net.IPNet) bool {
 	ones, _ := c.Mask.Size()
 	return ones == 0
 }
+
+// FillMask writes a mask of ones leading one bits into mask (the rest
+// zero), as net.CIDRMask does, but into memory the caller provides.
+func FillMask(mask []byte, ones int) {
+	for i := range mask {
+		switch {
+		case ones >= 8:
+			mask[i] = 0xff
+			ones -= 8
+		case ones > 0:
+			mask[i] = ^byte(0xff >> ones)
+			ones = 0
+		default:
+			mask[i] = 0
+		}
+	}
+}

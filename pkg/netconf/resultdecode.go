@@ -22,6 +22,8 @@ import (
 
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
+
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 )
 
 // currentVersions are the spec versions whose results have the current
@@ -274,16 +276,7 @@ func (d *resultDecoder) cidr() (net.IPNet, bool) {
 	a16 := addr.As16()
 	copy(ip, a16[:])
 	mask := d.take(bits / 8)
-	for i := range mask {
-		switch {
-		case ones >= 8:
-			mask[i] = 0xff
-			ones -= 8
-		case ones > 0:
-			mask[i] = ^byte(0xff >> ones)
-			ones = 0
-		}
-	}
+	ipaddr.FillMask(mask, ones)
 	return net.IPNet{IP: ip, Mask: mask}, true
 }
 

@@ -18,6 +18,8 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 )
 
 // The parsers below accept exactly what net.ParseCIDR and net.ParseIP
@@ -105,15 +107,6 @@ func (m *addrMem) ip(addr netip.Addr) net.IP {
 // ipNet returns addr with a mask of ones bits, in the length of addr.
 func (m *addrMem) ipNet(addr netip.Addr, ones int) net.IPNet {
 	mask := net.IPMask(m.take(addr.BitLen() / 8))
-	for i := range mask {
-		switch {
-		case ones >= 8:
-			mask[i] = 0xff
-			ones -= 8
-		case ones > 0:
-			mask[i] = ^byte(0xff >> ones)
-			ones = 0
-		}
-	}
+	ipaddr.FillMask(mask, ones)
 	return net.IPNet{IP: m.ip(addr), Mask: mask}
 }
