@@ -125,31 +125,61 @@ func OpenIn(netns ns.NetNS) (*netlinksafe.Handle, error) {
 	return h, err
 }
 
+// tempPrefix names links between their creation and their rename to the
+// interface name the runtime asked for.
+const tempPrefix = "cni"
+
 // CreateIn creates l (a macvlan, ipvlan, ... whose attributes, master
-// included, the caller has filled in) as ifName directly inside the
-// namespace of cont, and returns the link as the container sees it. With
-// host set, the master lives in host's namespace and the link is created
-// from there with IFLA_NET_NS_FD, so it never shows up in the host
-// namespace; with host nil the master lives in the container namespace
-// already (linkInContainer). A name that is taken in the container fails
-// with EEXIST, leaving nothing behind.
-// It is `ip link add IFNAME netns NS ...`.
+// included, the caller has filled in) as ifName inside the namespace of
+// cont, and returns the link as the container sees it. With host set, the
+// master lives in host's namespace and the link is created from there with
+// IFLA_NET_NS_FD, so it never shows up in the host namespace; with host nil
+// the master lives in the container namespace already (linkInContainer).
+//
+// The link is created under a random temporary name and then renamed to
+// ifName inside the container: kernels before 6.x (Debian bookworm's 6.1
+// among them) look the new link's name up in the namespace the request is
+// sent from, so creating "eth0" in a container whose host has an eth0 fails
+// with EEXIST there (caught by the VM suite). When the rename fails (the
+// name is taken in the container) the link is deleted.
+// It is `ip link add TMP netns NS ...; ip -n NS link set TMP name IFNAME`.
 func CreateIn(l netlink.Link, netns ns.NetNS, host, cont *netlinksafe.Handle, ifName string) (netlink.Link, error) {
+	tmp, err := ip.RandomName(tempPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("create %s link: %w", l.Type(), err)
+	}
 	attrs := l.Attrs()
-	attrs.Name = ifName
+	attrs.Name = tmp
 	h := cont
 	if host != nil {
 		attrs.Namespace = netlink.NsFd(int(netns.Fd()))
 		h = host
 	}
 	if err := h.LinkAdd(l); err != nil {
-		return nil, fmt.Errorf("create %s link %s: %w", l.Type(), ifName, err)
+		return nil, fmt.Errorf("create %s link %s: %w", l.Type(), tmp, err)
 	}
-	created, err := cont.LinkByName(ifName)
+	return rename(cont, tmp, ifName)
+}
+
+// rename renames the new link tmp to ifName through h, deleting it when
+// that fails, and returns the renamed link.
+func rename(h *netlinksafe.Handle, tmp, ifName string) (netlink.Link, error) {
+	tl, err := h.LinkByName(tmp)
 	if err != nil {
-		return nil, fmt.Errorf("find new link %s: %w", ifName, err)
+		return nil, fmt.Errorf("find new link %s: %w", tmp, err)
 	}
-	return created, nil
+	if err := h.LinkSetName(tl, ifName); err != nil {
+		rerr := fmt.Errorf("rename %s to %s: %w", tmp, ifName, err)
+		if derr := h.LinkDel(tl); derr != nil {
+			return nil, errors.Join(rerr, fmt.Errorf("delete %s: %w", tmp, derr))
+		}
+		return nil, rerr
+	}
+	l, err := h.LinkByName(ifName)
+	if err != nil {
+		return nil, fmt.Errorf("find renamed link %s: %w", ifName, err)
+	}
+	return l, nil
 }
 
 // CreateOn creates l (a macvlan, ipvlan, ... with its own fields filled

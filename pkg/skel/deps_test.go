@@ -65,6 +65,10 @@ var _ = Describe("package skel itself", func() {
 	It("has no init function and no package-level variable", func() {
 		files, err := filepath.Glob("*.go")
 		Expect(err).NotTo(HaveOccurred())
+		if len(files) == 0 {
+			// The VM guest runs the test binary without the sources.
+			Skip("needs the package's sources: none in " + mustGetwd())
+		}
 		fset := token.NewFileSet()
 		checked := 0
 		for _, name := range files {
@@ -86,3 +90,11 @@ var _ = Describe("package skel itself", func() {
 		Expect(checked).To(BeNumerically(">=", 3))
 	})
 })
+
+func mustGetwd() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "?"
+	}
+	return wd
+}

@@ -180,7 +180,7 @@ func roundTripSpecs(newFixture func() *Fixture) {
 		Expect(err).NotTo(HaveOccurred())
 		host, cont := f.Snapshots()
 		_, err = f.Add(args)
-		Expect(err).To(MatchError(ContainSubstring("link eth0: file exists")))
+		Expect(err).To(MatchError(ContainSubstring("to eth0: file exists")))
 		h, c := f.Snapshots()
 		Expect(h).To(Equal(host))
 		Expect(c).To(Equal(cont))
