@@ -276,8 +276,10 @@ func (p *proc) run(input []byte) ([]byte, error) {
 
 // kill ends a plugin that has not been given its input, and reaps it.
 func (p *proc) kill() {
-	p.stdin.Close()
+	// Killed before its stdin is closed, the plugin cannot even see an
+	// empty config.
 	_ = syscall.Kill(p.pid, syscall.SIGKILL)
+	p.stdin.Close()
 	_, _ = p.wait()
 }
 

@@ -131,9 +131,12 @@ fi
 
 func TestPendingAdd(t *testing.T) {
 	dir := t.TempDir()
-	// record copies its stdin to a file named after its pid's parent-given
-	// marker, then prints a result: a cancelled ADD must leave no file.
-	writePlugin(t, dir, "record", `cat > "$(dirname "$0")/seen.$$"
+	// record copies the config it read from stdin to a file named after
+	// its pid, then prints a result: a cancelled ADD must leave no file.
+	// The file is created only once a config has been read (a redirection
+	// would create it as soon as the shell runs).
+	writePlugin(t, dir, "record", `conf=$(cat)
+[ -n "$conf" ] && printf '%s' "$conf" > "$(dirname "$0")/seen.$$"
 echo '{"cniVersion":"1.0.0","ips":[{"address":"192.0.2.10/24"}]}'
 `)
 	t.Setenv("CNI_PATH", dir)
