@@ -268,7 +268,9 @@ func (p *proc) run(input []byte) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("run IPAM plugin %s %s: %s: %s", p.plugin, p.verb, describe(status), strings.TrimSpace(string(out)))
 	}
-	if werr != nil {
+	// A plugin that succeeded without reading all of its stdin (EPIPE) has
+	// answered all the same, as os/exec also accepts.
+	if werr != nil && !errors.Is(werr, syscall.EPIPE) {
 		return nil, fmt.Errorf("run IPAM plugin %s %s: write network config: %w", p.plugin, p.verb, werr)
 	}
 	return out, nil
