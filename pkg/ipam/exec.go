@@ -51,7 +51,14 @@ func ExecAdd(plugin string, netconf []byte) (types.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.Result()
+	r, err := p.Result()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Exited(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // PendingAdd is the ADD of an IPAM plugin whose process has started but has
@@ -66,6 +73,12 @@ func ExecAdd(plugin string, netconf []byte) (types.Result, error) {
 // the config, the IPAM plugin has nothing to act on: a plugin reads its
 // network config before it allocates anything, so a cancelled ADD has no
 // effect to undo and needs no IPAM DEL.
+//
+// For the same reason Result returns as soon as the plugin has closed its
+// stdout, which the plugins here do right after printing (see
+// skel.Dispatcher.PluginMainFuncs), before their process is torn down; Exited
+// then says whether the plugin succeeded, and only then does the result
+// count.
 type PendingAdd struct {
 	plugin  string
 	netconf []byte
@@ -74,7 +87,7 @@ type PendingAdd struct {
 
 // StartAdd starts the ADD of the IPAM plugin named plugin, found in
 // CNI_PATH, without giving it its input yet. Exactly one of Result and
-// Cancel must follow.
+// Cancel must follow, and Exited after Result.
 func StartAdd(plugin string, netconf []byte) (*PendingAdd, error) {
 	p, err := startPlugin("ADD", plugin)
 	if err != nil {
@@ -83,14 +96,39 @@ func StartAdd(plugin string, netconf []byte) (*PendingAdd, error) {
 	return &PendingAdd{plugin: plugin, netconf: netconf, proc: p}, nil
 }
 
-// Result gives the plugin its network config, waits for it to finish and
-// returns its result, as ExecAdd describes.
+// Result gives the plugin its network config, waits until it has closed
+// its stdout (at the latest when it exits) and decodes the result, as
+// ExecAdd describes. The result stands only if Exited then returns nil. A
+// plugin whose output is no result has failed: Result waits for it to
+// exit and returns how it failed.
 func (p *PendingAdd) Result() (types.Result, error) {
-	out, err := p.proc.run(p.netconf)
+	out, err := p.proc.output(p.netconf)
 	if err != nil {
-		return nil, err
+		return nil, p.failed(err)
 	}
-	return decodeResult(p.plugin, out, p.netconf)
+	res, err := decodeResult(p.plugin, out, p.netconf)
+	if err != nil {
+		return nil, p.failed(err)
+	}
+	return res, nil
+}
+
+// failed returns the error with which the plugin ended, or err when it
+// exited successfully.
+func (p *PendingAdd) failed(err error) error {
+	if xerr := p.Exited(); xerr != nil {
+		return xerr
+	}
+	return err
+}
+
+// Exited waits for the plugin to exit after Result and returns nil when it
+// succeeded, else its error object (a *types.Error, unchanged) or an error
+// naming the plugin, how it ended and what it printed. It may be called
+// more than once.
+func (p *PendingAdd) Exited() error {
+	_, err := p.proc.finish()
+	return err
 }
 
 // Cancel ends a plugin that was never given its config and reaps it.
@@ -195,6 +233,12 @@ type proc struct {
 	stdin        *os.File
 	out          bytes.Buffer
 	outDone      chan error
+	// writeErr is the error of writing stdin; reaped, result and err
+	// what finish found.
+	writeErr error
+	reaped   bool
+	result   []byte
+	err      error
 }
 
 // startPlugin starts the IPAM plugin with CNI_COMMAND=verb, without input
@@ -251,11 +295,39 @@ func startPlugin(verb, plugin string) (*proc, error) {
 // plugin printed (a *types.Error, passed through unchanged), or an error
 // naming the plugin, how it ended and what it printed.
 func (p *proc) run(input []byte) ([]byte, error) {
+	if _, err := p.output(input); err != nil {
+		return nil, err
+	}
+	return p.finish()
+}
+
+// output writes input to the plugin's stdin, closes it and returns the
+// plugin's stdout once the plugin has closed it. A write error (the plugin
+// exited without reading) is kept for finish: it is secondary to how the
+// plugin ended.
+func (p *proc) output(input []byte) ([]byte, error) {
 	// A config larger than the pipe's buffer blocks this write until the
-	// plugin reads it, which it does first thing. A write error (the
-	// plugin exited without reading) is secondary to how the plugin ended.
-	_, werr := p.stdin.Write(input)
+	// plugin reads it, which it does first thing.
+	_, p.writeErr = p.stdin.Write(input)
 	p.stdin.Close()
+	if err := <-p.outDone; err != nil {
+		return nil, fmt.Errorf("run IPAM plugin %s %s: read stdout: %w", p.plugin, p.verb, err)
+	}
+	return p.out.Bytes(), nil
+}
+
+// finish reaps the plugin after output and returns its stdout when it
+// succeeded, else its error as run describes. Later calls return the
+// same.
+func (p *proc) finish() ([]byte, error) {
+	if !p.reaped {
+		p.result, p.err = p.reap()
+		p.reaped = true
+	}
+	return p.result, p.err
+}
+
+func (p *proc) reap() ([]byte, error) {
 	status, err := p.wait()
 	if err != nil {
 		return nil, fmt.Errorf("run IPAM plugin %s %s: %w", p.plugin, p.verb, err)
@@ -270,8 +342,8 @@ func (p *proc) run(input []byte) ([]byte, error) {
 	}
 	// A plugin that succeeded without reading all of its stdin (EPIPE) has
 	// answered all the same, as os/exec also accepts.
-	if werr != nil && !errors.Is(werr, syscall.EPIPE) {
-		return nil, fmt.Errorf("run IPAM plugin %s %s: write network config: %w", p.plugin, p.verb, werr)
+	if p.writeErr != nil && !errors.Is(p.writeErr, syscall.EPIPE) {
+		return nil, fmt.Errorf("run IPAM plugin %s %s: write network config: %w", p.plugin, p.verb, p.writeErr)
 	}
 	return out, nil
 }
@@ -282,10 +354,11 @@ func (p *proc) kill() {
 	// empty config.
 	_ = syscall.Kill(p.pid, syscall.SIGKILL)
 	p.stdin.Close()
+	<-p.outDone
 	_, _ = p.wait()
 }
 
-// wait reaps the plugin and waits until its stdout is read to the end.
+// wait reaps the plugin.
 func (p *proc) wait() (syscall.WaitStatus, error) {
 	var status syscall.WaitStatus
 	for {
@@ -296,12 +369,8 @@ func (p *proc) wait() (syscall.WaitStatus, error) {
 		if err != nil {
 			return status, fmt.Errorf("wait: %w", err)
 		}
-		break
+		return status, nil
 	}
-	if err := <-p.outDone; err != nil {
-		return status, fmt.Errorf("read stdout: %w", err)
-	}
-	return status, nil
 }
 
 // describe says how a process that did not succeed ended, as os/exec does.

@@ -16,10 +16,13 @@ package ipam
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -160,6 +163,9 @@ echo '{"cniVersion":"1.0.0","ips":[{"address":"192.0.2.10/24"}]}'
 	if err != nil || r.Version() != "1.0.0" {
 		t.Fatalf("Result() = %v, %v; want a 1.0.0 result", r, err)
 	}
+	if err := p.Exited(); err != nil {
+		t.Fatalf("Exited() = %v", err)
+	}
 	seen, _ := filepath.Glob(filepath.Join(dir, "seen.*"))
 	if len(seen) != 1 {
 		t.Fatalf("plugin runs that saw their config: %v, want 1", seen)
@@ -181,6 +187,9 @@ echo '{"cniVersion":"1.0.0","ips":[{"address":"192.0.2.10/24"}]}'
 	if _, err := p.Result(); err != nil {
 		t.Fatalf("Result() with a 1 MiB config = %v", err)
 	}
+	if err := p.Exited(); err != nil {
+		t.Fatalf("Exited() with a 1 MiB config = %v", err)
+	}
 	seen, _ = filepath.Glob(filepath.Join(dir, "seen.*"))
 	if len(seen) != 1 {
 		t.Fatalf("plugin runs that saw their config: %v, want 1", seen)
@@ -191,5 +200,75 @@ echo '{"cniVersion":"1.0.0","ips":[{"address":"192.0.2.10/24"}]}'
 
 	if _, err := StartAdd("missing", conf); !errors.Is(err, errPluginNotFound) {
 		t.Errorf("StartAdd(missing) = %v, want not found", err)
+	}
+}
+
+func TestResultBeforeExit(t *testing.T) {
+	dir := t.TempDir()
+	// early prints its result and closes its stdout, as our skel does, then
+	// stays until the test writes the exit status it is to end with.
+	writePlugin(t, dir, "early", `cat >/dev/null
+echo '{"cniVersion":"1.0.0","ips":[{"address":"192.0.2.10/24"}]}'
+exec 1>&-
+d=$(dirname "$0")
+while [ ! -s "$d/status" ]; do sleep 0.01; done
+exit "$(cat "$d/status")"
+`)
+	t.Setenv("CNI_PATH", dir)
+	t.Setenv("CNI_COMMAND", "ADD")
+	conf := []byte(`{"cniVersion":"1.0.0","name":"n","type":"x","ipam":{"type":"early"}}`)
+	status := filepath.Join(dir, "status")
+
+	for _, tt := range []struct {
+		status  string
+		wantErr string
+	}{
+		{status: "0"},
+		{status: "3", wantErr: "run IPAM plugin early ADD: exit status 3: "},
+	} {
+		os.Remove(status)
+		p, err := StartAdd("early", conf)
+		if err != nil {
+			t.Fatalf("StartAdd(early) = %v", err)
+		}
+		type answer struct {
+			r   types.Result
+			err error
+		}
+		got := make(chan answer, 1)
+		go func() {
+			r, err := p.Result()
+			got <- answer{r, err}
+		}()
+		select {
+		case a := <-got:
+			if a.err != nil || a.r.Version() != "1.0.0" {
+				t.Fatalf("Result() = %v, %v; want a 1.0.0 result", a.r, a.err)
+			}
+		case <-time.After(10 * time.Second):
+			// Unblock the plugin so that the test ends.
+			_ = os.WriteFile(status, []byte("0"), 0o644)
+			t.Fatal("Result() waited for the plugin to exit, not for its stdout to close")
+		}
+		if err := os.WriteFile(status, []byte(tt.status), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err = p.Exited()
+		if (err == nil) != (tt.wantErr == "") || (err != nil && !strings.HasPrefix(err.Error(), tt.wantErr)) {
+			t.Errorf("exit status %s: Exited() = %v, want %q...", tt.status, err, tt.wantErr)
+		}
+		if again := p.Exited(); fmt.Sprint(again) != fmt.Sprint(err) {
+			t.Errorf("Exited() again = %v, want %v", again, err)
+		}
+		if tt.wantErr == "" {
+			continue
+		}
+		// ExecAdd counts the result only once the plugin has succeeded.
+		if err := os.WriteFile(status, []byte(tt.status), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := ExecAdd("early", conf); err == nil {
+			t.Errorf("ExecAdd of a plugin that printed a result and exited %s = %v, want its failure", tt.status, r)
+		}
 	}
 }

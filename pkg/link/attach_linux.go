@@ -109,7 +109,16 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	for _, ipc := range res.IPs {
 		ipc.Interface = current.Int(0)
 	}
-	if err := netns.Do(func(ns.NetNS) error { return a.Configure(cont, args.IfName, res) }); err != nil {
+	err = netns.Do(func(ns.NetNS) error { return a.Configure(cont, args.IfName, res) })
+	if pending != nil {
+		// The IPAM plugin's result stands only once it has exited
+		// successfully (ipam.PendingAdd); if it failed, that is the error
+		// to report, whatever configuring made of its output.
+		if xerr := pending.Exited(); xerr != nil {
+			return xerr
+		}
+	}
+	if err != nil {
 		return err
 	}
 	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
@@ -134,6 +143,9 @@ func allocated(ipamType string, pending *ipam.PendingAdd) (*current.Result, erro
 	}
 	res, err := current.NewResultFromResult(r)
 	if err != nil {
+		if xerr := pending.Exited(); xerr != nil {
+			return nil, xerr
+		}
 		return nil, fmt.Errorf("convert result of ipam plugin %s: %w", ipamType, err)
 	}
 	return res, nil

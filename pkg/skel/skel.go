@@ -34,6 +34,9 @@
 //     before Add and Del are called, not after, so a refused call changes
 //     nothing and prints only the error. It compares device and inode of
 //     stat(CNI_NETNS) and stat(/proc/thread-self/ns/net).
+//   - PluginMainFuncs closes the process's stdout once the plugin has
+//     printed its result or error, before the process exits (see
+//     Dispatcher.PluginMainFuncs).
 //
 // The deprecated PluginMain and PluginMainWithError are not provided.
 package skel
@@ -105,9 +108,25 @@ const (
 // PluginMainFuncs runs the plugin for the process's environment, stdin and
 // stdout. On error it prints the error object as JSON to stdout and exits
 // with status 1. When CNI_COMMAND is unset and about is not empty, it prints
-// about and the supported spec versions to stderr and returns.
+// about and the supported spec versions to stderr and returns. It closes
+// stdout before it returns or exits.
 func PluginMainFuncs(funcs CNIFuncs, versionInfo version.PluginInfo, about string) {
-	if code := (&Dispatcher{}).Run(funcs, versionInfo, about); code != 0 {
+	(&Dispatcher{}).PluginMainFuncs(funcs, versionInfo, about)
+}
+
+// PluginMainFuncs is the package's PluginMainFuncs with d's fields: it
+// runs the plugin as Run does, then closes the process's stdout (when
+// d.Stdout is nil) and, on error, exits with Run's status. Closing stdout
+// lets whoever reads it — the runtime, or a link plugin that delegated to
+// this IPAM plugin — have the whole output before the process is torn
+// down, which takes about a millisecond on the machine
+// Documentation/performance.md measures (see ipam.PendingAdd).
+func (d *Dispatcher) PluginMainFuncs(funcs CNIFuncs, versionInfo version.PluginInfo, about string) {
+	code := d.Run(funcs, versionInfo, about)
+	if d.Stdout == nil {
+		_ = os.Stdout.Close()
+	}
+	if code != 0 {
 		os.Exit(code)
 	}
 }
