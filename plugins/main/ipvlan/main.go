@@ -32,7 +32,9 @@ import (
 )
 
 func main() {
-	skel.PluginMainFuncs(skel.CNIFuncs{
+	// The IPAM plugin of an ADD starts as soon as the config is read.
+	d := &skel.Dispatcher{EarlyAdd: link.StartIPAM}
+	d.PluginMainFuncs(skel.CNIFuncs{
 		Add:    cmdAdd,
 		Check:  cmdCheck,
 		Del:    cmdDel,
