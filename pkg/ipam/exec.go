@@ -232,7 +232,9 @@ type proc struct {
 	pid          int
 	stdin        *os.File
 	out          bytes.Buffer
-	outDone      chan error
+	// outDone is closed once stdout is read to its end, or readErr.
+	outDone chan struct{}
+	readErr error
 	// writeErr is the error of writing stdin; reaped, result and err
 	// what finish found.
 	writeErr error
@@ -275,7 +277,7 @@ func startPlugin(verb, plugin string) (*proc, error) {
 		outR.Close()
 		return fail(err)
 	}
-	p := &proc{verb: verb, plugin: plugin, pid: pid, stdin: inW, outDone: make(chan error, 1)}
+	p := &proc{verb: verb, plugin: plugin, pid: pid, stdin: inW, outDone: make(chan struct{})}
 	// Sized for a result with a thousand routes: growing from bytes.Buffer's
 	// small start copies into fresh memory several times, and page faults
 	// are what a plugin's time goes on. Untouched capacity costs nothing.
@@ -283,9 +285,9 @@ func startPlugin(verb, plugin string) (*proc, error) {
 	// stdout is read while stdin is written, so that a plugin that writes
 	// before it has read everything cannot block on a full pipe.
 	go func() {
-		_, err := p.out.ReadFrom(outR)
+		_, p.readErr = p.out.ReadFrom(outR)
 		outR.Close()
-		p.outDone <- err
+		close(p.outDone)
 	}()
 	return p, nil
 }
@@ -310,8 +312,9 @@ func (p *proc) output(input []byte) ([]byte, error) {
 	// plugin reads it, which it does first thing.
 	_, p.writeErr = p.stdin.Write(input)
 	p.stdin.Close()
-	if err := <-p.outDone; err != nil {
-		return nil, fmt.Errorf("run IPAM plugin %s %s: read stdout: %w", p.plugin, p.verb, err)
+	<-p.outDone
+	if p.readErr != nil {
+		return nil, fmt.Errorf("run IPAM plugin %s %s: read stdout: %w", p.plugin, p.verb, p.readErr)
 	}
 	return p.out.Bytes(), nil
 }
