@@ -111,7 +111,7 @@ func ConfigureIfaceWith(h *netlinksafe.Handle, ifName string, res *current.Resul
 	if err := ip.WaitForDAD(h, link.Attrs().Index, v6, DADTimeout); err != nil {
 		return err
 	}
-	return InstallRoutes(h, link, groups)
+	return InstallRoutes(link, groups)
 }
 
 // planIface is where ConfigureIfaceWith and CheckIfaceWith start: it plans

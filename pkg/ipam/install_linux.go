@@ -26,7 +26,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/containernetworking/plugins/pkg/ipaddr"
-	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
@@ -77,31 +76,46 @@ func (g RouteGroup) NetlinkRoute(linkIndex int) *netlink.Route {
 }
 
 // InstallRoutes is `ip route add` of every group on link, one RTM_NEWROUTE
-// per group on h. Requests carry NLM_F_CREATE without NLM_F_EXCL, as
-// netlink's RouteAddEcmp sends them, so that a route to the same
-// destination through another interface does not make the add fail (IPv4
-// keeps both, the newer first; IPv6 joins them as siblings).
+// per group, sent in batches on a netlink socket of the calling thread's
+// namespace (routeWriter says why). Requests carry NLM_F_CREATE without
+// NLM_F_EXCL, as netlink's RouteAddEcmp sends them, so that a route to the
+// same destination through another interface does not make the add fail
+// (IPv4 keeps both, the newer first; IPv6 joins them as siblings).
 //
-// Before the first IPv4 multipath group it sets
-// net.ipv4.fib_multipath_use_neigh=1 in the calling thread's namespace, so
-// that a gateway whose neighbour entry failed stops receiving flows, as
-// separate IPv4 default routes used to fail over. Call it on a thread in
-// the container's namespace. The first failure stops the installation and
-// names the route as `ip route` would print it.
-func InstallRoutes(h *netlinksafe.Handle, link netlink.Link, groups []RouteGroup) error {
+// Before the first route it sets net.ipv4.fib_multipath_use_neigh=1 in
+// that namespace when there is an IPv4 multipath group, so that a gateway
+// whose neighbour entry failed stops receiving flows, as separate IPv4
+// default routes used to fail over. Call it on a thread in the container's
+// namespace. It returns the first failure, naming the route as `ip route`
+// would print it; the requests of the same batch after it are still
+// handled by the kernel, and no later batch is sent. The routes are on
+// link and go with it: a failed ADD deletes the link.
+func InstallRoutes(link netlink.Link, groups []RouteGroup) error {
 	dev, index := link.Attrs().Name, link.Attrs().Index
-	useNeighSet := false
 	for _, g := range groups {
-		if g.Family == ipaddr.FamilyV4 && g.Multipath() && !useNeighSet {
+		if g.Family == ipaddr.FamilyV4 && g.Multipath() {
 			if err := enableUseNeigh(); err != nil {
 				return fmt.Errorf("add route %s: %w", g.Text(dev), err)
 			}
-			useNeighSet = true
+			break
 		}
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	w, err := newRouteWriter()
+	if err != nil {
+		return fmt.Errorf("add route %s: %w", groups[0].Text(dev), err)
+	}
+	defer w.close()
+	for _, g := range groups {
 		routeRequests.Add(1)
-		if err := h.RouteAddEcmp(g.NetlinkRoute(index)); err != nil {
-			return routeError(g, dev, err, multipathSupported)
+		if failed, err := w.add(g, index); err != nil {
+			return routeError(*failed, dev, err, multipathSupported)
 		}
+	}
+	if failed, err := w.flush(); err != nil {
+		return routeError(*failed, dev, err, multipathSupported)
 	}
 	return nil
 }
