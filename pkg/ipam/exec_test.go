@@ -206,12 +206,15 @@ echo '{"cniVersion":"1.0.0","ips":[{"address":"192.0.2.10/24"}]}'
 func TestResultBeforeExit(t *testing.T) {
 	dir := t.TempDir()
 	// early prints its result and closes its stdout, as our skel does, then
-	// stays until the test writes the exit status it is to end with.
+	// stays until the test writes the exit status it is to end with, for
+	// at most 20 s (so that it cannot outlive a test that was killed).
 	writePlugin(t, dir, "early", `cat >/dev/null
 echo '{"cniVersion":"1.0.0","ips":[{"address":"192.0.2.10/24"}]}'
 exec 1>&-
 d=$(dirname "$0")
-while [ ! -s "$d/status" ]; do sleep 0.01; done
+i=0
+while [ ! -s "$d/status" ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done
+[ -s "$d/status" ] || exit 9
 exit "$(cat "$d/status")"
 `)
 	t.Setenv("CNI_PATH", dir)
