@@ -15,9 +15,8 @@
 package ip
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 )
 
 // maxIfNameLen is IFNAMSIZ-1: the kernel stores interface names in 16 bytes
@@ -34,11 +33,10 @@ func RandomName(prefix string) (string, error) {
 	if len(prefix)+randomSuffixLen > maxIfNameLen {
 		return "", fmt.Errorf("make random name: prefix %q longer than %d bytes", prefix, maxIfNameLen-randomSuffixLen)
 	}
-	var b [randomSuffixLen / 2]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make random name: %w", err)
-	}
-	return prefix + hex.EncodeToString(b[:]), nil
+	// A name needs to be unlikely to be taken, not unpredictable: the
+	// runtime's generator (seeded from the kernel at start) serves, and
+	// spares every plugin crypto/rand's package initialisation.
+	return fmt.Sprintf("%s%08x", prefix, rand.Uint32()), nil
 }
 
 // RandomVethName returns a random host-side veth name, "veth" followed by 8
