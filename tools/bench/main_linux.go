@@ -52,6 +52,8 @@ func main() {
 	flag.BoolVar(&o.quick, "quick", false, "fewer scenarios (skip IPv6 and the largest route counts)")
 	sections := flag.String("sections", "latency,scaling,start,memory", "comma-separated sections to run")
 	flag.StringVar(&o.scenario, "scenario", "", "run only the latency scenarios whose name contains this")
+	flag.BoolVar(&o.reuseNetns, "reuse-netns", false, "run every ADD and DEL in one container namespace instead of a new one each "+
+		"(shows what removing the previous run's namespace costs the next)")
 	flag.Parse()
 	o.sections = map[string]bool{}
 	for _, sec := range strings.Split(*sections, ",") {
@@ -82,6 +84,8 @@ type options struct {
 	runs   int
 	warmup int
 	quick  bool
+	// reuseNetns runs every attachment in one container namespace.
+	reuseNetns bool
 
 	sections map[string]bool
 	scenario string
@@ -93,6 +97,12 @@ func run(o options) error {
 		return err
 	}
 	defer env.close()
+	if o.reuseNetns {
+		if env.sharedCont, err = testutils.NewNS(); err != nil {
+			return err
+		}
+		defer testutils.UnmountNS(env.sharedCont)
+	}
 
 	hello, err := buildHello()
 	if err != nil {
@@ -107,6 +117,9 @@ func run(o options) error {
 	fmt.Printf("%d measured runs after %d warm-up runs per row; times are wall clock of the whole\n", o.runs, o.warmup)
 	fmt.Printf("process (fork+exec to exit). Baseline: a Go hello-world built with the same flags\n")
 	fmt.Printf("starts in %s (median), shown as 1.0x.\n\n", ms(base.median))
+	if o.reuseNetns {
+		fmt.Printf("Every ADD and DEL ran in one container namespace (-reuse-netns).\n\n")
+	}
 
 	if o.sections["latency"] {
 		if err := latencyTable(o, env, base); err != nil {
@@ -220,6 +233,9 @@ type env struct {
 	binDir   string
 	hostNS   ns.NetNS
 	cacheDir string
+	// sharedCont, when set, is the container namespace of every
+	// attachment.
+	sharedCont ns.NetNS
 }
 
 const masterName = "bench0"
@@ -335,11 +351,13 @@ func (e *env) pluginEnv(cmd, containerID, netnsPath string) []string {
 // launcher, when set, is a command the ADD is run under (for example GNU
 // time); its stderr is returned.
 func (e *env) attachment(conf []byte, viaLibcni bool, launcher []string) (add, del time.Duration, stderr string, err error) {
-	cont, err := testutils.NewNS()
-	if err != nil {
-		return 0, 0, "", err
+	cont := e.sharedCont
+	if cont == nil {
+		if cont, err = testutils.NewNS(); err != nil {
+			return 0, 0, "", err
+		}
+		defer testutils.UnmountNS(cont)
 	}
-	defer testutils.UnmountNS(cont)
 	id := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 
 	err = e.hostNS.Do(func(ns.NetNS) error {
