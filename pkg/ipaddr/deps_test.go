@@ -45,13 +45,8 @@ var _ = Describe("link plugin dependencies", func() {
 	// interface name comes from math/rand/v2.
 	for _, plugin := range []string{"macvlan", "ipvlan", "loopback"} {
 		It("plugins/main/"+plugin+" does not link crypto/rand", func() {
-			goBin, err := exec.LookPath("go")
-			if err != nil {
-				Skip("needs the go command to list dependencies: " + err.Error())
-			}
 			root := modulePath + "/plugins/main/" + plugin
-			imports := listImports(goBin, root)
-			Expect(imports).To(HaveKey(root), "go list -deps %s did not list the package itself", root)
+			imports := pluginImports(root)
 			Expect(imports).NotTo(HaveKey("crypto/rand"), "links crypto/rand through %s: its FIPS crypto "+
 				"packages cost start time on every call", strings.Join(importChain(imports, root, "crypto/rand"), " -> "))
 		})
@@ -61,13 +56,8 @@ var _ = Describe("link plugin dependencies", func() {
 var _ = Describe("IPAM plugin dependencies", func() {
 	for _, plugin := range []string{"static", "host-local"} {
 		It("plugins/ipam/"+plugin+" links neither netlink nor crypto/rand", func() {
-			goBin, err := exec.LookPath("go")
-			if err != nil {
-				Skip("needs the go command to list dependencies: " + err.Error())
-			}
 			root := modulePath + "/plugins/ipam/" + plugin
-			imports := listImports(goBin, root)
-			Expect(imports).To(HaveKey(root), "go list -deps %s did not list the package itself", root)
+			imports := pluginImports(root)
 			var problems []string
 			for forbidden, why := range ipamForbidden {
 				var found []string
@@ -88,6 +78,19 @@ var _ = Describe("IPAM plugin dependencies", func() {
 		})
 	}
 })
+
+// pluginImports is listImports of the plugin package root, skipping the
+// spec without the go command.
+func pluginImports(root string) map[string][]string {
+	GinkgoHelper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		Skip("needs the go command to list dependencies: " + err.Error())
+	}
+	imports := listImports(goBin, root)
+	Expect(imports).To(HaveKey(root), "go list -deps %s did not list the package itself", root)
+	return imports
+}
 
 // listImports runs `go list -deps` on pkg as build_linux.sh builds it
 // (GOOS=linux, CGO_ENABLED=0) and returns each dependency with its direct
