@@ -54,6 +54,8 @@ func main() {
 	flag.StringVar(&o.scenario, "scenario", "", "run only the latency scenarios whose name contains this")
 	flag.BoolVar(&o.reuseNetns, "reuse-netns", false, "run every ADD and DEL in one container namespace instead of a new one each "+
 		"(shows what removing the previous run's namespace costs the next)")
+	flag.DurationVar(&o.settle, "settle", 0, "pause after each run's container namespace is removed, so that the kernel's teardown of it "+
+		"does not overlap the next run")
 	flag.Parse()
 	o.sections = map[string]bool{}
 	for _, sec := range strings.Split(*sections, ",") {
@@ -86,6 +88,8 @@ type options struct {
 	quick  bool
 	// reuseNetns runs every attachment in one container namespace.
 	reuseNetns bool
+	// settle is a pause after each attachment's namespace is removed.
+	settle time.Duration
 
 	sections map[string]bool
 	scenario string
@@ -97,6 +101,7 @@ func run(o options) error {
 		return err
 	}
 	defer env.close()
+	env.settle = o.settle
 	if o.reuseNetns {
 		if env.sharedCont, err = testutils.NewNS(); err != nil {
 			return err
@@ -119,6 +124,9 @@ func run(o options) error {
 	fmt.Printf("starts in %s (median), shown as 1.0x.\n\n", ms(base.median))
 	if o.reuseNetns {
 		fmt.Printf("Every ADD and DEL ran in one container namespace (-reuse-netns).\n\n")
+	}
+	if o.settle > 0 && !o.reuseNetns {
+		fmt.Printf("Each run's container namespace was removed %s before the next run began (-settle).\n\n", o.settle)
 	}
 
 	if o.sections["latency"] {
@@ -236,6 +244,8 @@ type env struct {
 	// sharedCont, when set, is the container namespace of every
 	// attachment.
 	sharedCont ns.NetNS
+	// settle is slept after each new container namespace is removed.
+	settle time.Duration
 }
 
 const masterName = "bench0"
@@ -356,7 +366,10 @@ func (e *env) attachment(conf []byte, viaLibcni bool, launcher []string) (add, d
 		if cont, err = testutils.NewNS(); err != nil {
 			return 0, 0, "", err
 		}
-		defer testutils.UnmountNS(cont)
+		defer func() {
+			testutils.UnmountNS(cont)
+			time.Sleep(e.settle)
+		}()
 	}
 	id := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 
