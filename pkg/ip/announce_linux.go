@@ -25,7 +25,25 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
+
+// AnnounceIPv4OnUp makes the kernel send the gratuitous ARP for ifName's
+// IPv4 addresses itself when the link comes up, by setting the link's
+// arp_notify sysctl (in the calling thread's namespace) to 1. The kernel
+// then sends, for every IPv4 address on the link, the same ARP request
+// sendGratuitousARP builds (inetdev_send_gratuitous_arp, on NETDEV_UP, in
+// net/ipv4/devinet.c); later ups and MAC changes of the link are announced
+// too. Call it before the addresses are added and the link is brought up.
+//
+// It is cheaper than sending the ARP from a packet socket: the kernel
+// waits for an RCU grace period whenever a packet socket is closed
+// (synchronize_net in packet_release, net/packet/af_packet.c), whoever
+// opened it, which measured 8-22 ms here, most of an ADD. When it fails,
+// announce the IPv4 addresses with Announce instead.
+func AnnounceIPv4OnUp(ifName string) error {
+	return sysctl.Set("net/ipv4/conf/"+ifName+"/arp_notify", "1")
+}
 
 // Announce tells the neighbours on ifName, in the namespace of h (nil: the
 // calling thread's), that ips now live at ifName's MAC address: a gratuitous ARP

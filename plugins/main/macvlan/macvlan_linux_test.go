@@ -26,6 +26,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/link/linktest"
 	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 var plugin = linktest.Plugin{
@@ -118,6 +119,16 @@ var _ = Describe("macvlan", func() {
 		res, err := f.Add(args)
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(func() { Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed()) })
+
+		// The kernel sent the ARP when the link came up: the plugin set
+		// arp_notify rather than open a packet socket, whose close waits
+		// for an RCU grace period.
+		var notify string
+		Expect(f.ContNS.Do(func(ns.NetNS) (err error) {
+			notify, err = sysctl.Get("net/ipv4/conf/eth0/arp_notify")
+			return err
+		})).To(Succeed())
+		Expect(notify).To(Equal("1"))
 
 		// ARP request, sender and target protocol address both the new
 		// address, sender hardware address the new MAC.
