@@ -28,20 +28,35 @@ import (
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
-// AnnounceIPv4OnUp makes the kernel send the gratuitous ARP for ifName's
-// IPv4 addresses itself when the link comes up, by setting the link's
-// arp_notify sysctl (in the calling thread's namespace) to 1. The kernel
-// then sends, for every IPv4 address on the link, the same ARP request
-// sendGratuitousARP builds (inetdev_send_gratuitous_arp, on NETDEV_UP, in
-// net/ipv4/devinet.c); later ups and MAC changes of the link are announced
-// too. Call it before the addresses are added and the link is brought up.
+// AnnounceOnUp arranges for the kernel to announce ifName's IPv4 addresses
+// itself when the link comes up, and returns the addresses of ips left for
+// Announce once the link is up: the IPv6 ones, and the IPv4 ones too when
+// the kernel could not be asked. Call it before the link is brought up.
 //
-// It is cheaper than sending the ARP from a packet socket: the kernel
-// waits for an RCU grace period whenever a packet socket is closed
-// (synchronize_net in packet_release, net/packet/af_packet.c), whoever
-// opened it, which measured 8-22 ms here, most of an ADD. When it fails,
-// announce the IPv4 addresses with Announce instead.
-func AnnounceIPv4OnUp(ifName string) error {
+// It sets the link's arp_notify sysctl (in the calling thread's namespace)
+// to 1: on NETDEV_UP the kernel then sends, for every IPv4 address on the
+// link, the same ARP request sendGratuitousARP builds
+// (inetdev_send_gratuitous_arp in net/ipv4/devinet.c), and later ups and
+// MAC changes of the link are announced too. That is cheaper than sending
+// the ARP from a packet socket: the kernel waits for an RCU grace period
+// whenever a packet socket is closed (synchronize_net in packet_release,
+// net/packet/af_packet.c), whoever opened it, which measured 8-22 ms here,
+// most of an ADD.
+func AnnounceOnUp(ifName string, ips []net.IP) []net.IP {
+	var rest []net.IP
+	for _, a := range ips {
+		if !ipaddr.Is4(a) {
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) == len(ips) || setARPNotify(ifName) == nil {
+		return rest
+	}
+	return ips
+}
+
+// setARPNotify sets ifName's arp_notify sysctl to 1.
+func setARPNotify(ifName string) error {
 	return sysctl.Set("net/ipv4/conf/"+ifName+"/arp_notify", "1")
 }
 

@@ -25,7 +25,6 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"github.com/containernetworking/plugins/pkg/ip"
-	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netconf"
@@ -169,28 +168,21 @@ func cmdAdd(args *skel.CmdArgs) error {
 // addresses and routes of res and brings it up, and announces the
 // addresses (gratuitous ARP, unsolicited neighbour advertisement) so that
 // neighbours drop what they cached for them before: the MAC is new. The
-// kernel sends the ARPs itself when the link comes up (ip.AnnounceIPv4OnUp);
-// where that cannot be set, the plugin sends them after the routes, as it
-// does the advertisements. Announcing is best effort and never fails the ADD.
+// kernel sends the ARPs itself when the link comes up where it can be asked
+// to (ip.AnnounceOnUp); the rest is sent once the routes are in.
+// Announcing is best effort and never fails the ADD.
 func configure(cont *netlinksafe.Handle, ifName string, res *current.Result) error {
-	var v4, v6 []net.IP
+	ips := make([]net.IP, 0, len(res.IPs))
 	for _, ipc := range res.IPs {
-		if ipc == nil {
-			continue
-		}
-		if ipaddr.Is4(ipc.Address.IP) {
-			v4 = append(v4, ipc.Address.IP)
-		} else {
-			v6 = append(v6, ipc.Address.IP)
+		if ipc != nil {
+			ips = append(ips, ipc.Address.IP)
 		}
 	}
-	if len(v4) > 0 && ip.AnnounceIPv4OnUp(ifName) == nil {
-		v4 = nil
-	}
+	later := ip.AnnounceOnUp(ifName, ips)
 	if err := ipam.ConfigureIfaceWith(cont, ifName, res); err != nil {
 		return err
 	}
-	ip.Announce(cont, ifName, append(v4, v6...))
+	ip.Announce(cont, ifName, later)
 	return nil
 }
 
