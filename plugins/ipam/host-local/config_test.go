@@ -69,10 +69,11 @@ var _ = Describe("config", func() {
 				[{"subnet":"2001:db8::/120"}]]}`,
 			[]string{"192.0.2.1-192.0.2.14 gw 192.0.2.1, 198.51.100.1-198.51.100.14 gw 198.51.100.1",
 				"2001:db8::1-2001:db8::ff gw 2001:db8::1"}),
-		Entry("runtimeConfig.ipRanges replaces ranges and the legacy range",
+		Entry("runtimeConfig.ipRanges come before the legacy range and ranges, all kept",
 			`"runtimeConfig":{"ipRanges":[[{"subnet":"203.0.113.0/24","rangeStart":"203.0.113.10"}]]},`,
-			`{"type":"host-local","subnet":"192.0.2.0/24","ranges":[[{"subnet":"198.51.100.0/24"}]]}`,
-			[]string{"203.0.113.10-203.0.113.254 gw 203.0.113.1"}),
+			`{"type":"host-local","subnet":"192.0.2.0/24","ranges":[[{"subnet":"198.51.100.0/24"}],[{"subnet":"2001:db8::/64"}]]}`,
+			[]string{"203.0.113.10-203.0.113.254 gw 203.0.113.1", "192.0.2.1-192.0.2.254 gw 192.0.2.1",
+				"198.51.100.1-198.51.100.254 gw 198.51.100.1", "2001:db8::1-2001:db8::ffff:ffff:ffff:ffff gw 2001:db8::1"}),
 	)
 
 	DescribeTable("invalid configs",
@@ -107,9 +108,10 @@ var _ = Describe("config", func() {
 			types.ErrInvalidNetworkConfig, "invalid CNI_ARGS"),
 		Entry("bad args.cni.ips", "1.0.0", `"args":{"cni":{"ips":["nope"]}},`, `{"type":"host-local","subnet":"192.0.2.0/24"}`, "",
 			types.ErrInvalidNetworkConfig, `invalid address "nope" in args.cni.ips`),
-		Entry("prefix not the subnet's", "1.0.0", `"runtimeConfig":{"ips":["192.0.2.9/25"]},`,
-			`{"type":"host-local","subnet":"192.0.2.0/24"}`, "",
-			types.ErrInvalidNetworkConfig, "requested address 192.0.2.9/25 does not match subnet 192.0.2.0/24"),
+		Entry("runtimeConfig.ipRanges overlapping a configured range", "1.0.0",
+			`"runtimeConfig":{"ipRanges":[[{"subnet":"192.0.2.0/25"}]]},`,
+			`{"type":"host-local","ranges":[[{"subnet":"192.0.2.0/24"}]]}`, "",
+			types.ErrInvalidNetworkConfig, "range set 1 [192.0.2.1-192.0.2.254] overlaps range set 0 [192.0.2.1-192.0.2.126]"),
 	)
 
 	It("accepts one range set per family before 0.3.0", func() {
@@ -133,8 +135,12 @@ var _ = Describe("config", func() {
 		Entry("CNI_ARGS IP list", ``, "IgnoreUnknown=1;K8S_POD_NAME=p;IP=192.0.2.5, 2001:db8::5",
 			[]string{"192.0.2.5", "2001:db8::5"}),
 		Entry("CNI_ARGS IP with prefix", ``, "IP=192.0.2.5/24", []string{"192.0.2.5"}),
-		Entry("args.cni.ips win over CNI_ARGS IP", `"args":{"cni":{"ips":["192.0.2.6/24"]}},`, "IP=192.0.2.5",
-			[]string{"192.0.2.6"}),
+		Entry("args.cni.ips and CNI_ARGS IP are both requested", `"args":{"cni":{"ips":["2001:db8::6/64"]}},`, "IP=192.0.2.5",
+			[]string{"2001:db8::6", "192.0.2.5"}),
+		Entry("all three sources, each address once", `"args":{"cni":{"ips":["192.0.2.6"]}},"runtimeConfig":{"ips":["2001:db8::7","192.0.2.6"]},`,
+			"IP=192.0.2.6", []string{"192.0.2.6", "2001:db8::7"}),
+		Entry("a prefix length other than the range's is ignored", ``, "IP=192.0.2.5/16",
+			[]string{"192.0.2.5"}),
 		Entry("runtimeConfig.ips, deduplicated", `"args":{"cni":{"ips":["192.0.2.6"]}},"runtimeConfig":{"ips":["192.0.2.6","2001:db8::6/64"]},`,
 			"", []string{"192.0.2.6", "2001:db8::6"}),
 	)

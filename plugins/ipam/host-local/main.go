@@ -113,7 +113,10 @@ func cmdCheck(args *skel.CmdArgs) error {
 		var expected []net.IP
 		if c.PrevResult != nil {
 			for _, ipc := range c.PrevResult.IPs {
-				expected = append(expected, ipc.Address.IP)
+				// A null element names no address to check.
+				if ipc != nil {
+					expected = append(expected, ipc.Address.IP)
+				}
 			}
 		}
 		return a.Check(attachment(args), expected)
