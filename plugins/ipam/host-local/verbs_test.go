@@ -80,7 +80,7 @@ var _ = Describe("verbs", func() {
 
 	dualStack := func(ver string) []byte {
 		resolv := filepath.Join(GinkgoT().TempDir(), "resolv.conf")
-		Expect(os.WriteFile(resolv, []byte("# test\nnameserver 192.0.2.53\nnameserver 2001:db8::53\ndomain example.test\nsearch a.example.test b.example.test\noptions ndots:2 edns0\n"), 0o644)).To(Succeed())
+		Expect(os.WriteFile(resolv, []byte("# test\nnameserver 192.0.2.53\nnameserver 2001:db8::53\ndomain example.test\nsearch a.example.test\nsearch b.example.test\noptions ndots:2 edns0\n"), 0o644)).To(Succeed())
 		return netJSON(ver, "", fmt.Sprintf(`{"type":"host-local","dataDir":%q,"resolvConf":%q,
 			"ranges":[[{"subnet":"192.0.2.0/24","rangeStart":"192.0.2.10"}],[{"subnet":"2001:db8::/64"}]],
 			"routes":[{"dst":"0.0.0.0/0","gw":"192.0.2.1"},
@@ -135,6 +135,30 @@ var _ = Describe("verbs", func() {
 		Expect(testutils.CmdDel(verbArgs("c1", "eth0", conf), cmdDel)).To(Succeed())
 		err = testutils.CmdCheck(verbArgs("c1", "eth0", withPrev(conf, cur)), cmdCheck)
 		Expect(err).To(MatchError(ContainSubstring("no address recorded")))
+	})
+
+	It("CHECK skips null elements of prevResult.ips instead of panicking", func() {
+		conf := dualStack("1.1.0")
+		_, _, err := testutils.CmdAdd(verbArgs("c1", "eth0", conf), cmdAdd)
+		Expect(err).NotTo(HaveOccurred())
+		var m map[string]any
+		Expect(json.Unmarshal(conf, &m)).To(Succeed())
+		m["prevResult"] = map[string]any{"cniVersion": "1.1.0", "ips": []any{nil, map[string]any{"address": "192.0.2.10/24"}}}
+		withNull, err := json.Marshal(m)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(testutils.CmdCheck(verbArgs("c1", "eth0", withNull), cmdCheck)).To(Succeed())
+	})
+
+	It("a repeated ADD of the same attachment fails as upstream's does and keeps the first allocation", func() {
+		conf := dualStack("1.1.0")
+		_, _, err := testutils.CmdAdd(verbArgs("c1", "eth0", conf), cmdAdd)
+		Expect(err).NotTo(HaveOccurred())
+		_, _, err = testutils.CmdAdd(verbArgs("c1", "eth0", conf), cmdAdd)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInternal))
+		Expect(err).To(MatchError("failed to allocate for range 0: 192.0.2.10 has been allocated to c1, duplicate allocation is not allowed"))
+		Expect(records(dataDir)).To(Equal([]string{"192.0.2.10", "2001:db8::2"}))
+		_, _, err = testutils.CmdAdd(verbArgs("c1", "eth1", conf), cmdAdd)
+		Expect(err).NotTo(HaveOccurred(), "another interface of the container is another attachment")
 	})
 
 	It("ADD honours requested addresses and reports taken ones", func() {
