@@ -112,11 +112,11 @@ func cmdCheck(args *skel.CmdArgs) error {
 	return withAllocator(args, true, func(c *Config, a *allocator.Allocator) error {
 		var expected []net.IP
 		if c.PrevResult != nil {
-			for _, ipc := range c.PrevResult.IPs {
-				// A null element names no address to check.
-				if ipc != nil {
-					expected = append(expected, ipc.Address.IP)
+			for i, ipc := range c.PrevResult.IPs {
+				if ipc == nil {
+					return netconf.Invalid("check: invalid prevResult.ips[%d]: null", i)
 				}
+				expected = append(expected, ipc.Address.IP)
 			}
 		}
 		return a.Check(attachment(args), expected)

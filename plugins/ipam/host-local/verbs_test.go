@@ -137,7 +137,7 @@ var _ = Describe("verbs", func() {
 		Expect(err).To(MatchError(ContainSubstring("no address recorded")))
 	})
 
-	It("CHECK skips null elements of prevResult.ips instead of panicking", func() {
+	It("CHECK fails on a null element of prevResult.ips instead of panicking", func() {
 		conf := dualStack("1.1.0")
 		_, _, err := testutils.CmdAdd(verbArgs("c1", "eth0", conf), cmdAdd)
 		Expect(err).NotTo(HaveOccurred())
@@ -146,7 +146,9 @@ var _ = Describe("verbs", func() {
 		m["prevResult"] = map[string]any{"cniVersion": "1.1.0", "ips": []any{nil, map[string]any{"address": "192.0.2.10/24"}}}
 		withNull, err := json.Marshal(m)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(testutils.CmdCheck(verbArgs("c1", "eth0", withNull), cmdCheck)).To(Succeed())
+		err = testutils.CmdCheck(verbArgs("c1", "eth0", withNull), cmdCheck)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig))
+		Expect(err).To(MatchError("check: invalid prevResult.ips[0]: null"))
 	})
 
 	It("a repeated ADD of the same attachment fails as upstream's does and keeps the first allocation", func() {
