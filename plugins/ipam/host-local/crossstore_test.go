@@ -22,10 +22,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/disk"
 	"github.com/containernetworking/plugins/plugins/ipam/internal/upstream"
 )
 
@@ -238,6 +240,25 @@ var _ = Describe("the store shared with upstream's host-local "+upstream.Release
 		Expect(run(theirs, add(long)).msg()).To(ContainSubstring("duplicate allocation is not allowed"))
 		ok(theirs, invocation{command: "DEL", id: long, stdin: conf})
 		Expect(records(dataDir)).To(BeEmpty())
+	})
+
+	It("shares the lock file: upstream's ADD waits while ours holds the network's lock", func() {
+		ok(pluginBin, add("c1")) // creates the store
+		st, err := disk.New(dataDir, "net1")
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(st.Close)
+		Expect(st.Lock()).To(Succeed())
+		cmd := exec.Command(theirs)
+		cmd.Env = []string{"CNI_COMMAND=ADD", "CNI_CONTAINERID=c2", "CNI_IFNAME=eth0", "CNI_NETNS=/nonexistent/netns", "CNI_PATH=/nonexistent"}
+		cmd.Stdin = bytes.NewReader(conf)
+		Expect(cmd.Start()).To(Succeed())
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		Consistently(exited).WithTimeout(300 * time.Millisecond).WithPolling(20 * time.Millisecond).ShouldNot(Receive())
+		Expect(records(dataDir)).To(Equal([]string{"192.0.2.2", "2001:db8::2"}))
+		Expect(st.Unlock()).To(Succeed())
+		Eventually(exited).WithTimeout(10 * time.Second).WithPolling(20 * time.Millisecond).Should(Receive(BeNil()))
+		Expect(records(dataDir)).To(HaveLen(4))
 	})
 
 	It("releases a legacy one-line record on DEL of any interface of its container, as upstream does", func() {
