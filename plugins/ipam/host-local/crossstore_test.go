@@ -17,6 +17,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -98,7 +99,8 @@ func run(bin string, inv invocation) outcome {
 	cmd.Stderr = GinkgoWriter
 	err := cmd.Run()
 	status := 0
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		status = ee.ExitCode()
 	} else {
 		ExpectWithOffset(1, err).NotTo(HaveOccurred())
