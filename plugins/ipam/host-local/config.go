@@ -75,10 +75,12 @@ type Config struct {
 	Requested []net.IP
 }
 
-// loadConfig decodes stdin and CNI_ARGS. The range sets are checked only
-// when withRanges is set: DEL and GC need nothing but the network name and
-// dataDir, and must work even after the ranges changed.
+// loadConfig decodes stdin and CNI_ARGS. Without withRanges (DEL and GC)
+// only what teardown needs is read: see loadTeardown.
 func loadConfig(stdin []byte, cniArgs string, withRanges bool) (*Config, error) {
+	if !withRanges {
+		return loadTeardown(stdin)
+	}
 	var nc netConf
 	common, err := netconf.Load(stdin, &nc)
 	if err != nil {
@@ -94,9 +96,6 @@ func loadConfig(stdin []byte, cniArgs string, withRanges bool) (*Config, error) 
 		nc.IPAM.DataDir = disk.DefaultDataDir
 	}
 	c := &Config{Common: common, IPAM: nc.IPAM}
-	if !withRanges {
-		return c, nil
-	}
 	if c.Sets, err = rangeSets(&nc); err != nil {
 		return nil, err
 	}
@@ -116,6 +115,42 @@ func loadConfig(stdin []byte, cniArgs string, withRanges bool) (*Config, error) 
 		c.Requested = append(c.Requested, r.IP)
 	}
 	return c, nil
+}
+
+// teardownConf is what DEL and GC read of the network config.
+type teardownConf struct {
+	CNIVersion string `json:"cniVersion"`
+	Name       string `json:"name"`
+	IPAM       *struct {
+		DataDir string `json:"dataDir"`
+	} `json:"ipam"`
+	ValidAttachments []types.GCAttachment `json:"cni.dev/valid-attachments,omitempty"`
+}
+
+// loadTeardown decodes only the network name, ipam.dataDir and GC's valid
+// attachments: DEL must succeed, and release the attachment's addresses,
+// even for a config edited since ADD into one that ADD would refuse (ranges,
+// routes, requested addresses, CNI_ARGS, prevResult), or a runtime retries
+// it forever and the addresses leak.
+func loadTeardown(stdin []byte) (*Config, error) {
+	var t teardownConf
+	if err := json.Unmarshal(stdin, &t); err != nil {
+		return nil, types.NewError(types.ErrDecodingFailure, "decode network config: "+err.Error(), "")
+	}
+	if t.IPAM == nil {
+		return nil, netconf.Invalid("invalid network config: no \"ipam\" object")
+	}
+	if err := disk.ValidateNetworkName(t.Name); err != nil {
+		return nil, err
+	}
+	ipam := &IPAMConfig{DataDir: t.IPAM.DataDir}
+	if ipam.DataDir == "" {
+		ipam.DataDir = disk.DefaultDataDir
+	}
+	common := &netconf.Common{PluginConf: types.PluginConf{
+		CNIVersion: t.CNIVersion, Name: t.Name, ValidAttachments: t.ValidAttachments,
+	}}
+	return &Config{Common: common, IPAM: ipam}, nil
 }
 
 // rangeSets returns the canonical range sets of nc.

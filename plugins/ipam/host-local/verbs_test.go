@@ -179,6 +179,30 @@ var _ = Describe("verbs", func() {
 		Expect(records(dataDir)).To(Equal([]string{"192.0.2.77", "2001:db8::77"}), "nothing left by the failed ADD")
 	})
 
+	It("DEL releases the attachment with every config ADD refuses", func() {
+		n := 0
+		for _, c := range refusedConfigs {
+			var ipam map[string]any
+			if json.Unmarshal([]byte(c.ipam), &ipam) != nil || ipam == nil {
+				continue // "not JSON" and "no ipam": nothing names the store
+			}
+			n++
+			_, _, err := testutils.CmdAdd(verbArgs("c1", "eth0", dualStack("1.1.0")), cmdAdd)
+			Expect(err).NotTo(HaveOccurred(), c.name)
+			Expect(records(dataDir)).To(HaveLen(2), c.name)
+			ipam["dataDir"] = dataDir
+			edited, err := json.Marshal(ipam)
+			Expect(err).NotTo(HaveOccurred())
+			args := verbArgs("c1", "eth0", netJSON(c.ver, c.extra, string(edited)))
+			args.Args = c.args
+			_, _, err = testutils.CmdAdd(args, cmdAdd)
+			Expect(testutils.ErrCode(err)).To(Equal(c.code), "%s: ADD refuses the config: %v", c.name, err)
+			Expect(testutils.CmdDel(args, cmdDel)).To(Succeed(), c.name)
+			Expect(records(dataDir)).To(BeEmpty(), c.name)
+		}
+		Expect(n).To(Equal(len(refusedConfigs) - 2))
+	})
+
 	It("GC releases exactly the attachments not listed as valid", func() {
 		conf := dualStack("1.1.0")
 		for _, id := range []string{"c1", "c2", "c3", "c4"} {
