@@ -65,8 +65,14 @@ type EnvArgs struct {
 
 // Config is a loaded, validated host-local configuration.
 type Config struct {
+	// Common is the shared part of the config; nil for DEL and GC, which
+	// read only what teardown needs (loadTeardown).
 	*netconf.Common
-	IPAM *IPAMConfig
+	// Network is the network name: the store's directory under dataDir.
+	Network string
+	// ValidAttachments are GC's cni.dev/valid-attachments.
+	ValidAttachments []types.GCAttachment
+	IPAM             *IPAMConfig
 	// Sets are the canonical range sets: runtimeConfig.ipRanges, then the
 	// legacy range, then "ranges".
 	Sets []allocator.RangeSet
@@ -95,7 +101,7 @@ func loadConfig(stdin []byte, cniArgs string, withRanges bool) (*Config, error) 
 	if nc.IPAM.DataDir == "" {
 		nc.IPAM.DataDir = disk.DefaultDataDir
 	}
-	c := &Config{Common: common, IPAM: nc.IPAM}
+	c := &Config{Common: common, Network: common.Name, ValidAttachments: common.ValidAttachments, IPAM: nc.IPAM}
 	if c.Sets, err = rangeSets(&nc); err != nil {
 		return nil, err
 	}
@@ -119,9 +125,8 @@ func loadConfig(stdin []byte, cniArgs string, withRanges bool) (*Config, error) 
 
 // teardownConf is what DEL and GC read of the network config.
 type teardownConf struct {
-	CNIVersion string `json:"cniVersion"`
-	Name       string `json:"name"`
-	IPAM       *struct {
+	Name string `json:"name"`
+	IPAM *struct {
 		DataDir string `json:"dataDir"`
 	} `json:"ipam"`
 	ValidAttachments []types.GCAttachment `json:"cni.dev/valid-attachments,omitempty"`
@@ -147,10 +152,7 @@ func loadTeardown(stdin []byte) (*Config, error) {
 	if ipam.DataDir == "" {
 		ipam.DataDir = disk.DefaultDataDir
 	}
-	common := &netconf.Common{PluginConf: types.PluginConf{
-		CNIVersion: t.CNIVersion, Name: t.Name, ValidAttachments: t.ValidAttachments,
-	}}
-	return &Config{Common: common, IPAM: ipam}, nil
+	return &Config{Network: t.Name, ValidAttachments: t.ValidAttachments, IPAM: ipam}, nil
 }
 
 // rangeSets returns the canonical range sets of nc.

@@ -64,7 +64,7 @@ func withAllocator(args *skel.CmdArgs, withRanges bool, f func(*Config, *allocat
 // openAllocator opens the disk store of the config's network and runs f
 // with an allocator over it, closing the store when f returns.
 func (c *Config) openAllocator(f func(*allocator.Allocator) error) error {
-	d, err := disk.New(c.IPAM.DataDir, c.Name)
+	d, err := disk.New(c.IPAM.DataDir, c.Network)
 	if err != nil {
 		return err
 	}
