@@ -249,4 +249,3 @@ func sysctlPath(key, ifName string) (string, error) {
 	}
 	return path.Join(parts...), nil
 }
-
