@@ -91,7 +91,23 @@ func (f *fixture) call(cmd string, stdin []byte, cniArgs string) ([]byte, error)
 	})
 }
 
-// linkState renders eth0's attributes and two sysctls as one line.
+// linkText renders eth0's attributes as one line.
+func (f *fixture) linkText() string {
+	GinkgoHelper()
+	var out string
+	Expect(f.netns.Do(func(ns.NetNS) error {
+		l, err := netlink.LinkByName("eth0")
+		if err != nil {
+			return err
+		}
+		a := l.Attrs()
+		out = fmt.Sprintf("mac %s mtu %d promisc %d allmulti %d qlen %d", a.HardwareAddr, a.MTU, a.Promisc, a.Allmulti, a.TxQLen)
+		return nil
+	})).To(Succeed())
+	return out
+}
+
+// state renders eth0's attributes and two sysctls as one line.
 func (f *fixture) state() string {
 	GinkgoHelper()
 	var out string
