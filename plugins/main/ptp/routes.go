@@ -47,7 +47,12 @@ func containerRoutes(res *current.Result) (onLink, rest []*types.Route) {
 		gw := ipc.Gateway
 		if !seen[gw.String()] {
 			seen[gw.String()] = true
-			onLink = append(onLink, &types.Route{Dst: *ipaddr.HostPrefix(gw), Scope: intPtr(scopeLink)})
+			r := &types.Route{Dst: *ipaddr.HostPrefix(gw)}
+			if ipaddr.Is4(gw) {
+				// IPv6 routes have no scope of their own in the kernel.
+				r.Scope = intPtr(scopeLink)
+			}
+			onLink = append(onLink, r)
 		}
 		subnet := *ipaddr.Canonical(&ipc.Address)
 		if !isHostPrefix(subnet) {
