@@ -30,6 +30,7 @@ import (
 	"github.com/containernetworking/cni/pkg/version"
 
 	"github.com/containernetworking/plugins/pkg/ipam"
+	"github.com/containernetworking/plugins/pkg/ipmasq"
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
@@ -95,6 +96,11 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 	ok := false
 	defer func() {
 		if !ok {
+			if conf.IPMasq {
+				if derr := ipmasq.Teardown(nil, common.Name, args.IfName, args.ContainerID); derr != nil {
+					logf("roll back ADD: %v", derr)
+				}
+			}
 			if derr := link.DeleteIn(args.Netns, args.IfName); derr != nil {
 				logf("roll back ADD: %v", derr)
 			}
@@ -190,8 +196,10 @@ func cmdDel(args *skel.CmdArgs) error {
 			errs = append(errs, err)
 		}
 	}
+	// The masquerade rules are in this namespace: they go also when the
+	// container's namespace is already gone.
+	errs = append(errs, teardownMasq(conf, args))
 	if args.Netns != "" {
-		errs = append(errs, teardownMasq(conf, args))
 		errs = append(errs, link.DeleteIn(args.Netns, args.IfName))
 	}
 	return errors.Join(errs...)

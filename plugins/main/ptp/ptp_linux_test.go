@@ -17,7 +17,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -29,6 +31,7 @@ import (
 	. "github.com/onsi/gomega/gstruct"
 	"github.com/vishvananda/netlink"
 
+	"github.com/containernetworking/plugins/pkg/ipmasq"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
 )
@@ -307,4 +310,36 @@ var _ = Describe("ptp", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(filepath.Join(dataDir, "ptpnet", "192.0.2.2")).NotTo(BeAnExistingFile(), "GC with no valid attachment releases the address")
 	})
+})
+
+var _ = Describe("ptp ipMasq", func() {
+	for _, backend := range []string{"iptables", "nftables"} {
+		It("masquerades the container's addresses with "+backend+" and removes the rules on DEL", func() {
+			p := newPair()
+			if backend == "iptables" {
+				for _, b := range []string{"iptables", "ip6tables"} {
+					if _, err := exec.LookPath(b); err != nil {
+						Skip("needs the " + b + " binary for the iptables backend")
+					}
+				}
+			}
+			stdin := []byte(fmt.Sprintf(`{"cniVersion":"1.0.0","name":"ptpnet","type":"ptp","ipMasq":true,"ipMasqBackend":%q,%s}`, backend, simple))
+			_, err := p.call("ADD", stdin, p.cont.Path())
+			Expect(err).NotTo(HaveOccurred())
+			nets := []*net.IPNet{
+				{IP: net.ParseIP("192.0.2.10").To4(), Mask: net.CIDRMask(24, 32)},
+				{IP: net.ParseIP("2001:db8:1::10"), Mask: net.CIDRMask(64, 128)},
+			}
+			check := func() error {
+				return p.host.Do(func(ns.NetNS) error { return ipmasq.Check(backend, nets, "ptpnet", "eth0", "ctr1") })
+			}
+			Expect(check()).To(Succeed())
+			// DEL tears the rules down even when the namespace is gone.
+			_, err = p.call("DEL", stdin, "")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(check()).NotTo(Succeed())
+			_, err = p.call("DEL", stdin, p.cont.Path())
+			Expect(err).NotTo(HaveOccurred())
+		})
+	}
 })
