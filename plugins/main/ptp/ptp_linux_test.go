@@ -276,6 +276,21 @@ var _ = Describe("ptp", func() {
 		Expect(records).To(BeEmpty(), "host-local records left")
 	})
 
+	It("installs a route through a gateway the host end does not own, as upstream does", func() {
+		p := newPair()
+		_, err := p.call("ADD", []byte(`{"cniVersion":"1.0.0","name":"ptpnet","type":"ptp","ipam":{"type":"static",
+			"addresses":[{"address":"192.0.2.10/24","gateway":"192.0.2.1"}],
+			"routes":[{"dst":"0.0.0.0/0","gw":"192.0.2.1"},{"dst":"0.0.0.0/0","gw":"192.0.2.2"}]}}`), p.cont.Path())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(routes(p.cont, "eth0")).To(Equal(strings.Join([]string{
+			"default nexthop via 192.0.2.1 dev eth0 weight 1 nexthop via 192.0.2.2 dev eth0 weight 1",
+			"192.0.2.0/24 via 192.0.2.1 dev eth0",
+			"192.0.2.1 dev eth0 scope link",
+			"192.0.2.2 dev eth0 scope link",
+			"fe80::/64 dev eth0 metric 256",
+		}, "\n")))
+	})
+
 	It("refuses an address without a gateway, and releases it", func() {
 		p := newPair()
 		_, err := p.call("ADD", []byte(`{"cniVersion":"1.0.0","name":"ptpnet","type":"ptp","ipam":{"type":"static","addresses":[{"address":"192.0.2.10/24"}]}}`), p.cont.Path())

@@ -31,7 +31,8 @@ const (
 )
 
 // containerRoutes returns the routes ptp gives the container, in the order
-// they must be installed: first a link-scope route to each gateway, since
+// they must be installed: first a link-scope route to each gateway (of the
+// addresses and of the routes), since
 // the container's addresses are reached only through the host end of the
 // veth, whatever their prefix; then, for each address, its subnet through
 // its gateway (in place of the kernel's on-link prefix route, which ADD
@@ -40,29 +41,39 @@ const (
 // become one multipath route in pkg/ipam.
 func containerRoutes(res *current.Result) (onLink, rest []*types.Route) {
 	seen := map[string]bool{}
+	addOnLink := func(gw net.IP) {
+		if seen[gw.String()] {
+			return
+		}
+		seen[gw.String()] = true
+		r := &types.Route{Dst: *ipaddr.HostPrefix(gw)}
+		if ipaddr.Is4(gw) {
+			// IPv6 routes have no scope of their own in the kernel.
+			r.Scope = intPtr(scopeLink)
+		}
+		onLink = append(onLink, r)
+	}
 	for _, ipc := range res.IPs {
 		if ipc == nil || ipc.Gateway == nil {
 			continue
 		}
-		gw := ipc.Gateway
-		if !seen[gw.String()] {
-			seen[gw.String()] = true
-			r := &types.Route{Dst: *ipaddr.HostPrefix(gw)}
-			if ipaddr.Is4(gw) {
-				// IPv6 routes have no scope of their own in the kernel.
-				r.Scope = intPtr(scopeLink)
-			}
-			onLink = append(onLink, r)
-		}
+		addOnLink(ipc.Gateway)
 		subnet := *ipaddr.Canonical(&ipc.Address)
 		if !isHostPrefix(subnet) {
-			rest = append(rest, &types.Route{Dst: subnet, GW: gw})
+			rest = append(rest, &types.Route{Dst: subnet, GW: ipc.Gateway})
 		}
 	}
 	for _, r := range res.Routes {
-		if r != nil {
-			rest = append(rest, r)
+		if r == nil {
+			continue
 		}
+		// A gateway the host end does not own is still installed, as
+		// upstream's ptp installs it: once its neighbour entry fails, the
+		// kernel leaves it out of the multipath route.
+		if r.GW != nil {
+			addOnLink(r.GW)
+		}
+		rest = append(rest, r)
 	}
 	return onLink, rest
 }

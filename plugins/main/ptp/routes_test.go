@@ -51,18 +51,21 @@ var _ = Describe("routes", func() {
 	res := mustResult(`{"cniVersion":"1.0.0",
 		"ips":[{"address":"192.0.2.10/24","gateway":"192.0.2.1"},{"address":"192.0.2.11/24","gateway":"192.0.2.2"},
 		       {"address":"2001:db8:1::10/64","gateway":"2001:db8:1::1"},{"address":"203.0.113.5/32","gateway":"203.0.113.1"}],
-		"routes":[{"dst":"0.0.0.0/0","gw":"192.0.2.1"},{"dst":"0.0.0.0/0","gw":"192.0.2.2"},{"dst":"::/0"},null]}`)
+		"routes":[{"dst":"0.0.0.0/0","gw":"192.0.2.1"},{"dst":"0.0.0.0/0","gw":"192.0.2.2"},{"dst":"::/0"},null,
+		          {"dst":"198.51.100.0/24","gw":"192.0.2.3"}]}`)
 
 	It("puts the gateways on-link, routes each subnet through its gateway, then the IPAM routes", func() {
 		onLink, rest := containerRoutes(res)
 		Expect(planText(onLink, nil)).To(Equal([]string{
 			"192.0.2.1/32 scope link", "192.0.2.2/32 scope link", "2001:db8:1::1/128 metric 1024", "203.0.113.1/32 scope link",
+			"192.0.2.3/32 scope link",
 		}))
 		Expect(planText(rest, res.IPs)).To(Equal([]string{
 			"192.0.2.0/24 nexthop via 192.0.2.1 nexthop via 192.0.2.2",
 			"2001:db8:1::/64 via 2001:db8:1::1 metric 1024",
 			"default nexthop via 192.0.2.1 nexthop via 192.0.2.2",
 			"default via 2001:db8:1::1 metric 1024",
+			"198.51.100.0/24 via 192.0.2.3",
 		}))
 	})
 
