@@ -17,7 +17,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net"
 
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/vishvananda/netlink"
@@ -156,26 +155,6 @@ func checkContainer(h *netlinksafe.Handle, ifName string, res *current.Result) e
 		ipam.CheckIfaceWith(h, ifName, &current.Result{Interfaces: res.Interfaces, Routes: onLink}),
 		ipam.CheckIfaceWith(h, ifName, &current.Result{Interfaces: res.Interfaces, IPs: res.IPs, Routes: rest}),
 	)
-}
-
-// containerAddrs returns the addresses of ifName in the calling thread's
-// namespace, for DEL to tear down their masquerading; nil when it is gone.
-func containerAddrs(ifName string) []*net.IPNet {
-	l, err := netlinksafe.LinkByName(ifName)
-	if err != nil {
-		return nil
-	}
-	addrs, err := netlinksafe.AddrList(l, netlink.FAMILY_ALL)
-	if err != nil {
-		return nil
-	}
-	var out []*net.IPNet
-	for _, a := range addrs {
-		if a.IP.IsGlobalUnicast() {
-			out = append(out, a.IPNet)
-		}
-	}
-	return out
 }
 
 // withHandle runs f with a netlink handle in the calling thread's namespace.
