@@ -93,7 +93,10 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 	if err != nil {
 		return err
 	}
-	ok := false
+	// paired says the veth pair is ours to delete: setupContainer deletes
+	// what it made when it fails, and an interface of the same name that
+	// was there before is not ours.
+	ok, paired := false, false
 	defer func() {
 		if !ok {
 			if conf.IPMasq {
@@ -101,8 +104,10 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 					logf("roll back ADD: %v", derr)
 				}
 			}
-			if derr := link.DeleteIn(args.Netns, args.IfName); derr != nil {
-				logf("roll back ADD: %v", derr)
+			if paired {
+				if derr := link.DeleteIn(args.Netns, args.IfName); derr != nil {
+					logf("roll back ADD: %v", derr)
+				}
 			}
 			if derr := ipam.ExecDel(common.IPAM.Type, args.StdinData); derr != nil {
 				logf("roll back ADD: IPAM DEL: %v", derr)
@@ -126,6 +131,7 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 	}); err != nil {
 		return err
 	}
+	paired = true
 	if err := setupHost(res.Interfaces[0].Name, res); err != nil {
 		return err
 	}

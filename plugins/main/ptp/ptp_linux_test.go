@@ -291,6 +291,23 @@ var _ = Describe("ptp", func() {
 		}, "\n")))
 	})
 
+	It("leaves an interface of the same name that was there before alone, and releases the address", func() {
+		p := newPair()
+		Expect(p.cont.Do(func(ns.NetNS) error {
+			return netlink.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "eth0"}, PeerName: "other0"})
+		})).To(Succeed())
+		dataDir := GinkgoT().TempDir()
+		stdin := []byte(fmt.Sprintf(`{"cniVersion":"1.0.0","name":"ptpnet","type":"ptp","ipam":{"type":"host-local","dataDir":%q,
+			"ranges":[[{"subnet":"192.0.2.0/24"}]]}}`, dataDir))
+		_, err := p.call("ADD", stdin, p.cont.Path())
+		Expect(err).To(MatchError(ContainSubstring("container interface eth0 already exists")))
+		Expect(links(p.cont)).To(Equal("other0 veth\neth0 veth"))
+		Expect(links(p.host)).To(BeEmpty())
+		records, err := filepath.Glob(filepath.Join(dataDir, "ptpnet", "192.*"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(records).To(BeEmpty(), "host-local records left")
+	})
+
 	It("refuses an address without a gateway, and releases it", func() {
 		p := newPair()
 		_, err := p.call("ADD", []byte(`{"cniVersion":"1.0.0","name":"ptpnet","type":"ptp","ipam":{"type":"static","addresses":[{"address":"192.0.2.10/24"}]}}`), p.cont.Path())
