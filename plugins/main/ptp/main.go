@@ -84,7 +84,7 @@ func loadConf(stdin []byte) (*NetConf, *netconf.Common, error) {
 // cmdAdd runs the IPAM plugin, creates and configures the veth pair, and
 // prints the result. A failure after the IPAM ADD deletes the pair and
 // runs the IPAM DEL: a failed ADD leaves nothing behind.
-func cmdAdd(args *skel.CmdArgs) (err error) {
+func cmdAdd(args *skel.CmdArgs) error {
 	conf, common, err := loadConf(args.StdinData)
 	if err != nil {
 		return err
@@ -99,19 +99,7 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 	ok, paired := false, false
 	defer func() {
 		if !ok {
-			if conf.IPMasq {
-				if derr := ipmasq.Teardown(nil, common.Name, args.IfName, args.ContainerID); derr != nil {
-					logf("roll back ADD: %v", derr)
-				}
-			}
-			if paired {
-				if derr := link.DeleteIn(args.Netns, args.IfName); derr != nil {
-					logf("roll back ADD: %v", derr)
-				}
-			}
-			if derr := ipam.ExecDel(common.IPAM.Type, args.StdinData); derr != nil {
-				logf("roll back ADD: IPAM DEL: %v", derr)
-			}
+			rollback(conf, common, args, paired)
 		}
 	}()
 	res, err := current.NewResultFromResult(r)
@@ -138,7 +126,7 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 	if err := setupMasq(conf, common, args, res); err != nil {
 		return err
 	}
-	if len(common.DNS.Nameservers) > 0 || common.DNS.Domain != "" || len(common.DNS.Search) > 0 || len(common.DNS.Options) > 0 {
+	if !common.DNS.IsEmpty() {
 		res.DNS = common.DNS
 	}
 	if err := netconf.PrintResult(res, common.CNIVersion); err != nil {
@@ -146,6 +134,25 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 	}
 	ok = true
 	return nil
+}
+
+// rollback undoes a failed ADD: the masquerade rules, the veth pair when
+// paired, and the IPAM allocation. Failures are logged: the ADD's own
+// error is what the runtime needs to see.
+func rollback(conf *NetConf, common *netconf.Common, args *skel.CmdArgs, paired bool) {
+	if conf.IPMasq {
+		if err := ipmasq.Teardown(nil, common.Name, args.IfName, args.ContainerID); err != nil {
+			logf("roll back ADD: %v", err)
+		}
+	}
+	if paired {
+		if err := link.DeleteIn(args.Netns, args.IfName); err != nil {
+			logf("roll back ADD: %v", err)
+		}
+	}
+	if err := ipam.ExecDel(common.IPAM.Type, args.StdinData); err != nil {
+		logf("roll back ADD: IPAM DEL: %v", err)
+	}
 }
 
 // cmdCheck runs the IPAM plugin's CHECK and compares the container end
