@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -175,4 +176,81 @@ var _ = Describe("ptp and tuning through libcni", func() {
 		Eventually(resolvedGateways).WithArguments(topo).WithTimeout(5 * time.Second).WithPolling(100 * time.Millisecond).
 			Should(Equal("198.18.0.1 198.18.0.2 2001:db8:f::1 2001:db8:f::2"))
 	})
+})
+
+// masqPort is where the NAT spec's listener in router-a waits.
+const masqPort = probePort + 1
+
+// sourceSeen sends one datagram from the container to dst and returns the
+// source address router-a received it from.
+func sourceSeen(topo *topology, dst net.IP) (string, error) {
+	var conn *net.UDPConn
+	if err := topo.routers[0].ns.Do(func(ns.NetNS) (err error) {
+		conn, err = net.ListenUDP("udp", &net.UDPAddr{Port: masqPort})
+		return err
+	}); err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	if err := topo.container.Do(func(ns.NetNS) error {
+		c, err := net.DialUDP("udp", nil, &net.UDPAddr{IP: dst, Port: masqPort})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		_, err = c.Write([]byte("masq"))
+		return err
+	}); err != nil {
+		return "", err
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(deliveryWait)); err != nil {
+		return "", err
+	}
+	buf := make([]byte, 16)
+	_, from, err := conn.ReadFromUDP(buf)
+	if err != nil {
+		return "", err
+	}
+	return from.IP.String(), nil
+}
+
+var _ = Describe("ptp ipMasq through libcni", func() {
+	for _, backend := range []string{"iptables", "nftables"} {
+		It("masquerades the container's traffic leaving the host to the host's address, with "+backend, func() {
+			testutils.SkipUnlessRoot()
+			if backend == "iptables" {
+				for _, b := range []string{"iptables", "ip6tables"} {
+					if _, err := exec.LookPath(b); err != nil {
+						Skip("needs the " + b + " binary for the iptables backend")
+					}
+				}
+			}
+			topo := newTopology(2)
+			routeHostToRouter(topo)
+			list, err := libcni.NetworkConfFromBytes([]byte(fmt.Sprintf(`{
+  "cniVersion": %q, "name": "ptp-masq",
+  "plugins": [{
+    "type": "ptp", "ipMasq": true, "ipMasqBackend": %q,
+    "ipam": {"type": "static",
+      "addresses": [{"address": "198.18.0.10/24", "gateway": "198.18.0.1"}, {"address": "2001:db8:f::10/64", "gateway": "2001:db8:f::1"}],
+      "routes": [{"dst": %q}, {"dst": %q}]}
+  }]
+}`, cniVersion, backend, ipv4.prefixDst, ipv6.prefixDst)))
+			Expect(err).NotTo(HaveOccurred())
+			c := &client{
+				cni:  libcni.NewCNIConfigWithCacheDir([]string{testutils.PluginBinDir()}, GinkgoT().TempDir(), nil),
+				list: list,
+				rt:   &libcni.RuntimeConf{ContainerID: containerID, NetNS: topo.container.Path(), IfName: ifName},
+				host: topo.host,
+			}
+			_, err = c.add()
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.check()).To(Succeed())
+			for _, f := range []family{ipv4, ipv6} {
+				Expect(sourceSeen(topo, nthAddr(f.prefixDst, 9))).To(Equal(nthAddr(f.segment, 200).String()),
+					"%s: router-a sees the host's segment address", f.name)
+			}
+			Expect(c.del()).To(Succeed())
+		})
+	}
 })
