@@ -45,8 +45,9 @@ type NetConf struct {
 	Mac string `json:"mac,omitempty"`
 	// Promisc turns promiscuous mode on.
 	Promisc bool `json:"promisc,omitempty"`
-	// AllMulti turns all-multicast mode on.
-	AllMulti bool `json:"allmulti,omitempty"`
+	// AllMulti sets all-multicast mode on or off; nil leaves it (unlike
+	// promisc, upstream's false turns the mode off).
+	AllMulti *bool `json:"allmulti,omitempty"`
 	// MTU of the interface; 0 keeps it.
 	MTU int `json:"mtu,omitempty"`
 	// TxQLen is the transmit queue length; nil keeps it.
@@ -128,7 +129,7 @@ type settings struct {
 	mac      net.HardwareAddr
 	mtu      int
 	promisc  bool
-	allMulti bool
+	allMulti *bool
 	txQLen   *int
 	sysctls  []sysctlSetting
 }
@@ -182,7 +183,7 @@ func (c *NetConf) resolve(cniArgs, ifName string) (*settings, error) {
 			s.promisc = *a.Promisc
 		}
 		if a.AllMulti != nil {
-			s.allMulti = *a.AllMulti
+			s.allMulti = a.AllMulti
 		}
 		if a.TxQLen != nil {
 			s.txQLen = a.TxQLen

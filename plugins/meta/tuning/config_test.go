@@ -56,7 +56,7 @@ var _ = Describe("config", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(s.mtu).To(Equal(1300))
 		Expect(s.promisc).To(BeFalse())
-		Expect(s.allMulti).To(BeTrue())
+		Expect(*s.allMulti).To(BeTrue())
 		Expect(*s.txQLen).To(Equal(77))
 		Expect(s.sysctls).To(Equal([]sysctlSetting{
 			{Key: "net.core.somaxconn", Path: "net/core/somaxconn", Value: "321"},

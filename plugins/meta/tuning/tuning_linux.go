@@ -124,7 +124,7 @@ func original(l netlink.Link, s *settings) *linkState {
 		mtu := a.MTU
 		st.MTU = &mtu
 	}
-	if s.allMulti {
+	if s.allMulti != nil {
 		on := a.Allmulti != 0
 		st.AllMulti = &on
 	}
@@ -194,9 +194,13 @@ func setLink(h *netlinksafe.Handle, l netlink.Link, s *settings) error {
 			return fmt.Errorf("set mtu %d of %s: %w", s.mtu, name, err)
 		}
 	}
-	if s.allMulti {
-		if err := h.LinkSetAllmulticastOn(l); err != nil {
-			return fmt.Errorf("set allmulticast on %s: %w", name, err)
+	if s.allMulti != nil {
+		set, state := h.LinkSetAllmulticastOff, "off"
+		if *s.allMulti {
+			set, state = h.LinkSetAllmulticastOn, "on"
+		}
+		if err := set(l); err != nil {
+			return fmt.Errorf("set allmulticast %s on %s: %w", state, name, err)
 		}
 	}
 	if s.txQLen != nil {
@@ -282,10 +286,17 @@ func checkTuned(h *netlinksafe.Handle, ifName string, s *settings) error {
 		return fmt.Errorf("promisc of %s is off, configured on", ifName)
 	case s.mtu > 0 && a.MTU != s.mtu:
 		return fmt.Errorf("mtu of %s is %d, configured %d", ifName, a.MTU, s.mtu)
-	case s.allMulti && a.Allmulti == 0:
-		return fmt.Errorf("allmulticast of %s is off, configured on", ifName)
+	case s.allMulti != nil && *s.allMulti != (a.Allmulti != 0):
+		return fmt.Errorf("allmulticast of %s is %s, configured %s", ifName, onOff(a.Allmulti != 0), onOff(*s.allMulti))
 	case s.txQLen != nil && a.TxQLen != *s.txQLen:
 		return fmt.Errorf("txqueuelen of %s is %d, configured %d", ifName, a.TxQLen, *s.txQLen)
 	}
 	return nil
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
 }

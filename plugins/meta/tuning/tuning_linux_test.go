@@ -192,6 +192,33 @@ var _ = Describe("tuning", func() {
 		})
 	}
 
+	It("turns all-multicast mode off for allmulti false, and back on at DEL, as upstream", func() {
+		f := newFixture()
+		Expect(f.netns.Do(func(ns.NetNS) error {
+			l, err := netlink.LinkByName("eth0")
+			if err != nil {
+				return err
+			}
+			return netlink.LinkSetAllmulticastOn(l)
+		})).To(Succeed())
+		before := f.linkText()
+		Expect(before).To(ContainSubstring("allmulti 1"))
+		conf := f.config("1.0.0", `"allmulti":false,`)
+		_, err := f.call("ADD", conf, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.linkText()).To(ContainSubstring("allmulti 0"))
+		st, err := os.ReadFile(filepath.Join(f.dataDir, "c1_eth0.json"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(st)).To(Equal("{\n \"allmulti\": true\n}"))
+		_, err = f.call("CHECK", conf, "")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = f.call("CHECK", f.config("1.0.0", `"allmulti":true,`), "")
+		Expect(err).To(MatchError(ContainSubstring("allmulticast of eth0 is off, configured on")))
+		_, err = f.call("DEL", conf, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.linkText()).To(Equal(before))
+	})
+
 	It("undoes everything when ADD fails half way", func() {
 		f := newFixture()
 		before := f.state()
