@@ -17,6 +17,7 @@ package ipam
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/ip"
 	"github.com/containernetworking/plugins/pkg/ipaddr"
+	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
@@ -137,11 +139,18 @@ func planIface(h *netlinksafe.Handle, ifName string, res *current.Result) ([]Rou
 // ifaceIPs returns the IP configs of res that name ifName. Configs that name
 // no interface are skipped; one that names another interface, or an index
 // out of range, is an error: the result does not describe this interface.
+// An address listed twice for the interface is a code 7 error, found here
+// rather than as the kernel's "file exists": IPv4 refuses the same address
+// with the same prefix length twice on a link (inet_insert_ifa), IPv6 the
+// same address with any (ipv6_add_addr).
 func ifaceIPs(ifName string, res *current.Result) ([]*current.IPConfig, error) {
 	if res == nil {
 		return nil, nil
 	}
-	var out []*current.IPConfig
+	var (
+		out  []*current.IPConfig
+		seen = make(map[addrKey]int, len(res.IPs))
+	)
 	for i, ipc := range res.IPs {
 		if ipc == nil || ipc.Interface == nil {
 			continue
@@ -158,7 +167,29 @@ func ifaceIPs(ifName string, res *current.Result) ([]*current.IPConfig, error) {
 		if ipaddr.Family(ipc.Address.IP) == 0 {
 			return nil, fmt.Errorf("ips[%d]: %q is not an IP address", i, ipc.Address.String())
 		}
+		k := keyOfAddr(ipc.Address)
+		if first, dup := seen[k]; dup {
+			return nil, netconf.Invalid("ips[%d]: address %s is listed twice for %s (also ips[%d])",
+				i, ipc.Address.String(), ifName, first)
+		}
+		seen[k] = i
 		out = append(out, ipc)
 	}
 	return out, nil
+}
+
+// addrKey is what the kernel tells a link's addresses apart by: the address,
+// and for IPv4 also the prefix length.
+type addrKey struct {
+	addr netip.Addr
+	ones int
+}
+
+func keyOfAddr(n net.IPNet) addrKey {
+	a, _ := netip.AddrFromSlice(ipaddr.Normalize(n.IP))
+	k := addrKey{addr: a}
+	if a.Is4() {
+		k.ones, _ = n.Mask.Size()
+	}
+	return k
 }

@@ -18,9 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"strings"
-	"sync/atomic"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -35,45 +33,6 @@ import (
 // it already avoids siblings whose neighbour failed (rt6_check_neigh). The
 // key exists only in kernels built with CONFIG_IP_ROUTE_MULTIPATH.
 const useNeighSysctl = "net.ipv4.fib_multipath_use_neigh"
-
-// routeRequests counts the RTM_NEWROUTE requests the installer sent, so that
-// tests and benchmarks can show one request per group.
-var routeRequests atomic.Uint64
-
-// NetlinkRoute returns g as the netlink route to install on the link with
-// index linkIndex. It is the one place a planned group becomes a kernel
-// route: a multipath group carries its nexthops in Route.MultiPath, each on
-// linkIndex with weight 1 (Hops 0), and leaves Route.Gw and Route.LinkIndex
-// unset, because IPv4 rejects a top-level gateway or output interface that
-// differs from the first nexthop's (EINVAL).
-func (g RouteGroup) NetlinkRoute(linkIndex int) *netlink.Route {
-	bits := 8 * net.IPv4len
-	if g.Family == ipaddr.FamilyV6 {
-		bits = 8 * net.IPv6len
-	}
-	r := &netlink.Route{
-		Family:   g.Family,
-		Dst:      &net.IPNet{IP: g.Dst.Addr().AsSlice(), Mask: net.CIDRMask(g.Dst.Bits(), bits)},
-		Table:    g.Table,
-		Priority: g.Priority,
-		Scope:    netlink.Scope(g.Scope),
-		MTU:      g.MTU,
-		AdvMSS:   g.AdvMSS,
-	}
-	switch len(g.Gateways) {
-	case 0:
-		r.LinkIndex = linkIndex
-	case 1:
-		r.LinkIndex = linkIndex
-		r.Gw = g.Gateways[0].AsSlice()
-	default:
-		r.MultiPath = make([]*netlink.NexthopInfo, len(g.Gateways))
-		for i, gw := range g.Gateways {
-			r.MultiPath[i] = &netlink.NexthopInfo{LinkIndex: linkIndex, Gw: gw.AsSlice()}
-		}
-	}
-	return r
-}
 
 // InstallRoutes is `ip route add` of every group on link, one RTM_NEWROUTE
 // per group, sent in batches on a netlink socket of the calling thread's
@@ -109,7 +68,6 @@ func InstallRoutes(link netlink.Link, groups []RouteGroup) error {
 	}
 	defer w.close()
 	for _, g := range groups {
-		routeRequests.Add(1)
 		if failed, err := w.add(g, index); err != nil {
 			return routeError(*failed, dev, err, multipathSupported)
 		}

@@ -172,7 +172,8 @@ func align(n int) int { return (n + 3) &^ 3 }
 
 // appendRouteRequest appends to b the RTM_NEWROUTE request (NLM_F_CREATE,
 // without NLM_F_EXCL, as netlink's RouteAddEcmp) of g on the link with
-// index linkIndex, with the attributes NetlinkRoute's route gets from the
+// index linkIndex, with the attributes the netlink library sends for the
+// same route (RouteAddEcmp of a netlink.Route with these fields), from the
 // netlink library: protocol boot, type unicast, the table in the header
 // (or RTA_TABLE from 256 on), RTA_DST, RTA_PRIORITY, RTA_METRICS (MTU,
 // advmss), and RTA_OIF with RTA_GATEWAY or RTA_MULTIPATH.

@@ -62,7 +62,7 @@ func kernelRoutes(family int) (string, error) {
 }
 
 var _ = Describe("InstallRoutes' requests", func() {
-	It("make the routes the netlink library makes of NetlinkRoute", func() {
+	It("make the routes the netlink library makes of the same groups", func() {
 		// Without gateways on the addresses, a route without one is a
 		// device route.
 		res := ifaceResult(`{"address":"198.51.100.10/24"},{"address":"2001:db8:1::10/64"}`, `{"dst":"192.0.2.0/24"},
@@ -87,7 +87,7 @@ var _ = Describe("InstallRoutes' requests", func() {
 			func(link netlink.Link) error { return ipam.InstallRoutes(link, groups) },
 			func(link netlink.Link) error {
 				for _, g := range groups {
-					if err := netlink.RouteAddEcmp(g.NetlinkRoute(link.Attrs().Index)); err != nil {
+					if err := netlink.RouteAddEcmp(netlinkRoute(g, link.Attrs().Index)); err != nil {
 						return fmt.Errorf("%s: %w", g.Text(contIf), err)
 					}
 				}
