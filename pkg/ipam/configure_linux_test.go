@@ -171,6 +171,33 @@ var _ = Describe("ConfigureIface", func() {
 		Expect(p.routes(netlink.FAMILY_V4, 100)).To(BeEmpty())
 	})
 
+	DescribeTable("installs a group whose gateway is reachable only through a later route",
+		func(ips, routes string, family int, want string) {
+			p := newPair(1, 1)
+			Expect(p.configure(ifaceResult(ips, routes))).To(Succeed())
+			Expect(p.routes(family, 0)).To(Equal(want))
+		},
+		// Upstream's one-by-one order installs these: the second gateway's
+		// device route comes before the route through it.
+		Entry("IPv4, device route between the legs", `{"address":"198.51.100.10/24"}`,
+			`{"dst":"192.0.2.0/24","gw":"198.51.100.1"},{"dst":"203.0.113.1/32","scope":253},{"dst":"192.0.2.0/24","gw":"203.0.113.1"}`,
+			netlink.FAMILY_V4,
+			"192.0.2.0/24 nexthop via 198.51.100.1 dev eth0 weight 1 nexthop via 203.0.113.1 dev eth0 weight 1\n203.0.113.1 dev eth0 scope link"),
+		Entry("IPv6, device route between the legs", `{"address":"2001:db8:1::10/64"}`,
+			`{"dst":"2001:db8:2::/64","gw":"2001:db8:1::1"},{"dst":"2001:db8:9::1/128"},{"dst":"2001:db8:2::/64","gw":"2001:db8:9::1"}`,
+			netlink.FAMILY_V6,
+			"2001:db8:2::/64 metric 1024 nexthop via 2001:db8:1::1 dev eth0 weight 1 nexthop via 2001:db8:9::1 dev eth0 weight 1\n2001:db8:9::1 dev eth0 metric 1024"),
+		// And these, which list order alone would refuse.
+		Entry("IPv4, device route last", `{"address":"198.51.100.10/24"}`,
+			`{"dst":"0.0.0.0/0","gw":"203.0.113.1"},{"dst":"203.0.113.1/32","scope":253}`,
+			netlink.FAMILY_V4,
+			"default via 203.0.113.1 dev eth0\n203.0.113.1 dev eth0 scope link"),
+		Entry("IPv6, device route last", `{"address":"2001:db8:1::10/64"}`,
+			`{"dst":"::/0","gw":"2001:db8:9::1"},{"dst":"2001:db8:9::1/128"}`,
+			netlink.FAMILY_V6,
+			"2001:db8:9::1 dev eth0 metric 1024\ndefault via 2001:db8:9::1 dev eth0 metric 1024"),
+	)
+
 	It("names an IPv6 route the kernel rejects", func() {
 		p := newPair(0, 1)
 		res := ifaceResult(addr6, `{"dst":"2001:db8:2::/64","gw":"2001:db8:1::1"},{"dst":"2001:db8:2::/64","gw":"2001:db8:9::1"}`)

@@ -41,14 +41,22 @@ const useNeighSysctl = "net.ipv4.fib_multipath_use_neigh"
 // same destination through another interface does not make the add fail
 // (IPv4 keeps both, the newer first; IPv6 joins them as siblings).
 //
+// Groups are sent in order of first appearance. A group whose gateway the
+// kernel cannot reach yet (ENETUNREACH, EHOSTUNREACH) may depend on a route
+// listed after it, such as a device route to a gateway outside the
+// interface's subnet: such groups are sent again after the others, pass
+// after pass while a pass installs any of them. So every config that
+// installing the routes one by one in list order (as upstream does)
+// installs is installed here too. Any other refusal ends the install after
+// its batch.
+//
 // Before the first route it sets net.ipv4.fib_multipath_use_neigh=1 in
 // that namespace when there is an IPv4 multipath group, so that a gateway
 // whose neighbour entry failed stops receiving flows, as separate IPv4
 // default routes used to fail over. Call it on a thread in the container's
-// namespace. It returns the first failure, naming the route as `ip route`
-// would print it; the requests of the same batch after it are still
-// handled by the kernel, and no later batch is sent. The routes are on
-// link and go with it: a failed ADD deletes the link.
+// namespace. A failure names the route it concerns as `ip route` would
+// print it (the first one in list order when several failed). The routes
+// are on link and go with it: a failed ADD deletes the link.
 func InstallRoutes(link netlink.Link, groups []RouteGroup) error {
 	dev, index := link.Attrs().Name, link.Attrs().Index
 	for _, g := range groups {
@@ -67,15 +75,45 @@ func InstallRoutes(link netlink.Link, groups []RouteGroup) error {
 		return fmt.Errorf("add route %s: %w", groups[0].Text(dev), err)
 	}
 	defer w.close()
-	for _, g := range groups {
-		if failed, err := w.add(g, index); err != nil {
-			return routeError(*failed, dev, err, multipathSupported)
+
+	errs := make([]error, len(groups))
+	todo := make([]int, len(groups))
+	for i := range todo {
+		todo[i] = i
+	}
+	for {
+		for _, i := range todo {
+			errs[i] = nil
 		}
+		if err := w.addAll(groups, todo, index, errs, func(err error) bool { return !unreachable(err) }); err != nil {
+			return err
+		}
+		var retry []int
+		for _, i := range todo {
+			switch {
+			case errs[i] == nil:
+			case unreachable(errs[i]):
+				retry = append(retry, i)
+			default:
+				return routeError(groups[i], dev, errs[i], multipathSupported)
+			}
+		}
+		if len(retry) == 0 {
+			return nil
+		}
+		if len(retry) == len(todo) {
+			// No progress: the gateways are unreachable for good.
+			return routeError(groups[retry[0]], dev, errs[retry[0]], multipathSupported)
+		}
+		todo = retry
 	}
-	if failed, err := w.flush(); err != nil {
-		return routeError(*failed, dev, err, multipathSupported)
-	}
-	return nil
+}
+
+// unreachable reports whether the kernel refused a route because a gateway
+// is not reachable (yet): IPv4 answers ENETUNREACH ("Nexthop has invalid
+// gateway"), IPv6 EHOSTUNREACH.
+func unreachable(err error) bool {
+	return errors.Is(err, unix.ENETUNREACH) || errors.Is(err, unix.EHOSTUNREACH)
 }
 
 // errNoMultipath explains a kernel built without CONFIG_IP_ROUTE_MULTIPATH.
