@@ -17,6 +17,7 @@ package ip_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"time"
 
@@ -184,18 +185,21 @@ var _ = Describe("announcing addresses", func() {
 		Expect(later).To(Equal(ips))
 	})
 
-	It("AnnounceOnUp writes no sysctl when there is no IPv4 address", func() {
-		before := arpNotify(nsA, "a0")
-		if before == "1" {
-			Skip("net.ipv4.conf.default.arp_notify is set on this host: a new link starts with 1")
-		}
+	It("AnnounceOnUp sets arp_notify and ndisc_notify also when there is no IPv4 address", func() {
 		var later []net.IP
 		Expect(nsA.Do(func(ns.NetNS) error {
 			later = ip.AnnounceOnUp("a0", []net.IP{net.ParseIP("2001:db8::20")})
 			return nil
 		})).To(Succeed())
 		Expect(later).To(Equal([]net.IP{net.ParseIP("2001:db8::20")}))
-		Expect(arpNotify(nsA, "a0")).To(Equal(before))
+		Expect(arpNotify(nsA, "a0")).To(Equal("1"))
+		Expect(nsA.Do(func(ns.NetNS) error {
+			v, err := sysctl.Get("net/ipv6/conf/a0/ndisc_notify")
+			if err == nil && v != "1" {
+				err = fmt.Errorf("ndisc_notify = %s, want 1", v)
+			}
+			return err
+		})).To(Succeed())
 	})
 })
 
