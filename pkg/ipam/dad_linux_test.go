@@ -188,8 +188,12 @@ var _ = Describe("ConfigureIface's duplicate address detection", func() {
 				"net/ipv6/conf/lo/disable_ipv6":        "1",
 				"net/ipv6/neigh/eth0/retrans_time_ms":  "1000",
 			} {
-				if v, err := sysctl.Get(key); err != nil || v != want {
-					return fmt.Errorf("%s = %q (%v), want %q", key, v, err, want)
+				v, err := sysctl.Get(key)
+				if err != nil {
+					return err
+				}
+				if v != want {
+					return fmt.Errorf("%s = %q, want %q", key, v, want)
 				}
 			}
 			return nil
