@@ -18,3 +18,11 @@ package ipam
 func RouteError(g RouteGroup, dev string, err error, supported bool) error {
 	return routeError(g, dev, err, func(int) bool { return supported })
 }
+
+// BatchFits exposes batchFits and its bounds.
+var BatchFits = batchFits
+
+const (
+	MaxBatchBytes    = maxBatchBytes
+	MaxBatchRequests = maxBatchRequests
+)

@@ -90,3 +90,24 @@ func TestRouteError(t *testing.T) {
 		}
 	}
 }
+
+func TestBatchFits(t *testing.T) {
+	const max, n = ipam.MaxBatchBytes, ipam.MaxBatchRequests
+	for _, tt := range []struct {
+		count, batchBytes, size int
+		want                    bool
+	}{
+		{0, 0, 100, true},
+		{0, 0, max + 1, true}, // a request larger than a batch goes alone
+		{1, max - 100, 100, true},
+		{1, max - 100, 101, false},
+		{1, 100, max - 100, true},
+		{1, 100, max - 99, false},
+		{n - 1, 100, 100, true},
+		{n, 100, 100, false},
+	} {
+		if got := ipam.BatchFits(tt.count, tt.batchBytes, tt.size); got != tt.want {
+			t.Errorf("batchFits(%d requests, %d bytes, +%d) = %v, want %v", tt.count, tt.batchBytes, tt.size, got, tt.want)
+		}
+	}
+}

@@ -48,6 +48,14 @@ const (
 	maxBatchRequests = 64
 )
 
+// batchFits reports whether a request of size bytes joins a batch that
+// holds n requests of batchBytes bytes: a batch holds at most
+// maxBatchRequests requests and maxBatchBytes bytes, but a first request
+// always goes, whatever its size.
+func batchFits(n, batchBytes, size int) bool {
+	return n == 0 || n < maxBatchRequests && batchBytes+size <= maxBatchBytes
+}
+
 var native = binary.NativeEndian
 
 // routeWriter sends RTM_NEWROUTE requests on a netlink socket of the
@@ -88,10 +96,10 @@ func (w *routeWriter) addAll(groups []RouteGroup, todo []int, linkIndex int, err
 		w.buf = w.buf[:0]
 		first := w.seq
 		end := start
-		for end < len(todo) && end-start < maxBatchRequests {
+		for end < len(todo) {
 			before := len(w.buf)
 			w.buf = appendRouteRequest(w.buf, groups[todo[end]], linkIndex, w.seq)
-			if len(w.buf) > maxBatchBytes && end > start {
+			if !batchFits(end-start, before, len(w.buf)-before) {
 				w.buf = w.buf[:before] // sent with the next batch
 				break
 			}
