@@ -97,10 +97,12 @@ func checkRoutes(h *netlinksafe.Handle, groups []RouteGroup, link netlink.Link) 
 		}
 		tables[k] = append(tables[k], g)
 	}
-	if err := h.SetStrictCheck(true); err != nil {
-		return []error{fmt.Errorf("check routes: enable strict dump filtering: %w", err)}
+	// A kernel older than 4.20 has no strict checking: the per-table
+	// dumps are then filtered by the netlink library instead, still
+	// correct, only no longer scoped.
+	if h.SetStrictCheck(true) == nil {
+		defer func() { _ = h.SetStrictCheck(false) }()
 	}
-	defer func() { _ = h.SetStrictCheck(false) }()
 
 	var errs []error
 	for _, k := range order {

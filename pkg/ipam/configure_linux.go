@@ -217,6 +217,9 @@ func ifaceIPs(ifName string, res *current.Result) ([]*current.IPConfig, error) {
 		if ipaddr.Family(ipc.Address.IP) == 0 {
 			return nil, fmt.Errorf("ips[%d]: %q is not an IP address", i, ipc.Address.String())
 		}
+		if ipaddr.IsMappedPrefix(&ipc.Address) {
+			return nil, netconf.Invalid("ips[%d]: address %s is IPv4-mapped; write IPv4 addresses as IPv4", i, mappedText(&ipc.Address))
+		}
 		k := keyOfAddr(ipc.Address)
 		if first, dup := seen[k]; dup {
 			return nil, netconf.Invalid("ips[%d]: address %s is listed twice for %s (also ips[%d])",

@@ -239,6 +239,11 @@ var _ = Describe("ConfigureIface", func() {
 			Expect(terr.Msg).To(Equal(tc.msg))
 			Expect(p.addrs()).To(BeEmpty())
 		}
+		// An IPv4-mapped address would change family: refused too.
+		err := p.configure(ifaceResult(`{"address":"::ffff:198.51.100.10/120"}`, ""))
+		var terr *types.Error
+		Expect(errors.As(err, &terr)).To(BeTrue(), "%v", err)
+		Expect(terr.Msg).To(Equal("ips[0]: address ::ffff:198.51.100.10/120 is IPv4-mapped; write IPv4 addresses as IPv4"))
 		// IPv4 holds one address with two prefix lengths, as upstream installs it.
 		Expect(p.configure(ifaceResult(addr4+`,{"address":"198.51.100.10/25"}`, ""))).To(Succeed())
 		Expect(p.addrs()).To(ConsistOf("198.51.100.10/24", "198.51.100.10/25"))

@@ -372,9 +372,7 @@ func planMember(i int, r *types.Route, defaultGW map[int]netip.Addr) (RouteGroup
 	if ipaddr.IsMappedPrefix(&r.Dst) {
 		// Taken as IPv4 it would become another route (::ffff:0:0/96 the
 		// IPv4 default route); as IPv6 the kernel never routes to it.
-		a, _ := netip.AddrFromSlice(r.Dst.IP)
-		ones, _ := r.Dst.Mask.Size()
-		return RouteGroup{}, none, netconf.Invalid("routes[%d]: destination %s/%d is an IPv4-mapped IPv6 prefix; write IPv4 destinations as IPv4", i, a, ones)
+		return RouteGroup{}, none, netconf.Invalid("routes[%d]: destination %s is an IPv4-mapped IPv6 prefix; write IPv4 destinations as IPv4", i, mappedText(&r.Dst))
 	}
 	dst := ipaddr.Canonical(&r.Dst)
 	if dst == nil {
@@ -429,6 +427,14 @@ func planMember(i int, r *types.Route, defaultGW map[int]netip.Addr) (RouteGroup
 		return RouteGroup{}, none, netconf.Invalid("route %s: gateway %s is not %s", m.Dst, gw, ipaddr.FamilyName(fam))
 	}
 	return m, gw, nil
+}
+
+// mappedText renders an IPv4-mapped IPv6 prefix as written
+// ("::ffff:0.0.0.0/96"); net.IPNet's String would print it as IPv4.
+func mappedText(n *net.IPNet) string {
+	a, _ := netip.AddrFromSlice(n.IP)
+	ones, _ := n.Mask.Size()
+	return fmt.Sprintf("%s/%d", a, ones)
 }
 
 // inRange reports a code 7 error when v is outside 0..max, the range of the
