@@ -103,6 +103,26 @@ var _ = Describe("announcing addresses", func() {
 		}
 		addAddrs("192.0.2.10/24", "192.0.2.11/24", "2001:db8::10/64")
 		setUp(nsA, "a0")
+		// IPv6 configures the link once it has carrier, which the
+		// kernel's link watcher reports a moment after it is up (slower
+		// still under emulation): until then no multicast route, and a
+		// send to ff02::1 is "network is unreachable".
+		Eventually(func() error {
+			return nsA.Do(func(ns.NetNS) error {
+				l, err := netlinksafe.LinkByName("a0")
+				if err != nil {
+					return err
+				}
+				routes, err := netlinksafe.RouteListFiltered(netlink.FAMILY_V6,
+					&netlink.Route{Table: unix.RT_TABLE_LOCAL, LinkIndex: l.Attrs().Index}, netlink.RT_FILTER_TABLE|netlink.RT_FILTER_OIF)
+				for _, r := range routes {
+					if r.Dst != nil && r.Dst.String() == "ff00::/8" {
+						return nil
+					}
+				}
+				return fmt.Errorf("no ff00::/8 route on a0 yet (%v)", err)
+			})
+		}).WithTimeout(5 * time.Second).WithPolling(20 * time.Millisecond).Should(Succeed())
 		arp := listenOn(nsB, "b0", unix.ETH_P_ARP)
 		v6 := listenOn(nsB, "b0", unix.ETH_P_IPV6)
 
