@@ -115,12 +115,15 @@ var _ = Describe("announcing addresses", func() {
 				}
 				routes, err := netlinksafe.RouteListFiltered(netlink.FAMILY_V6,
 					&netlink.Route{Table: unix.RT_TABLE_LOCAL, LinkIndex: l.Attrs().Index}, netlink.RT_FILTER_TABLE|netlink.RT_FILTER_OIF)
+				if err != nil {
+					return err
+				}
 				for _, r := range routes {
 					if r.Dst != nil && r.Dst.String() == "ff00::/8" {
 						return nil
 					}
 				}
-				return fmt.Errorf("no ff00::/8 route on a0 yet (%v)", err)
+				return fmt.Errorf("no ff00::/8 route on a0 yet")
 			})
 		}).WithTimeout(5 * time.Second).WithPolling(20 * time.Millisecond).Should(Succeed())
 		arp := listenOn(nsB, "b0", unix.ETH_P_ARP)
