@@ -293,7 +293,7 @@ func parseRoute(i int, rc RouteConf) (routeKey, error) {
 	if rc.Dst == "" {
 		return routeKey{}, netconf.Invalid("invalid %s %q: missing, a route needs a destination CIDR", field("dst"), rc.Dst)
 	}
-	addr, ones, ok := parsePrefix(rc.Dst)
+	addr, ones, ok := parseDst(rc.Dst)
 	if !ok {
 		return routeKey{}, netconf.Invalid("invalid %s %q: not a CIDR", field("dst"), rc.Dst)
 	}

@@ -36,6 +36,11 @@ func netParseCIDR(s string) (net.IPNet, bool) {
 		return net.IPNet{}, false
 	}
 	canon := ipaddr.Canonical(&net.IPNet{IP: addr, Mask: subnet.Mask})
+	if ones, _ := subnet.Mask.Size(); canon == nil && addr.To4() != nil && ones >= 96 {
+		// An IPv4-mapped address is IPv4 to static, as upstream's result
+		// prints it; ipaddr.Canonical refuses the prefix.
+		canon = &net.IPNet{IP: addr.To4(), Mask: net.CIDRMask(ones-96, 32)}
+	}
 	if canon == nil {
 		return net.IPNet{}, false
 	}
