@@ -37,6 +37,7 @@ func allCases() []Case {
 		hostLocalCases,
 		macvlanCases,
 		crossStoreCases,
+		hostileCases,
 		ipvlanCases,
 	} {
 		all = append(all, f()...)

@@ -70,7 +70,8 @@ type Step struct {
 	// Impl pins the implementation ("ours" or "upstream") for both sides:
 	// cross-store cases run one step with the other side's binaries.
 	Impl         string
-	NoNetNS      bool // empty CNI_NETNS, as containerd's second DEL
+	NoNetNS      bool   // empty CNI_NETNS, as containerd's second DEL
+	NetNS        string // CNI_NETNS instead of the container's ({{dir}} expanded)
 	NoPrevResult bool
 	ContainerID  string   // default ctr-1
 	IfName       string   // default the case's
@@ -287,6 +288,9 @@ func runChain(c *Case, st *Step, s *Side, impl string, prev json.RawMessage) (js
 // exec runs one plugin binary in the side's host namespace.
 func (s *Side) exec(c *Case, st *Step, impl, plugin string, stdin []byte) (json.RawMessage, int, error) {
 	netns := s.ContNS.Path()
+	if st.NetNS != "" {
+		netns = s.expand(st.NetNS)
+	}
 	if st.NoNetNS {
 		netns = ""
 	}
@@ -317,7 +321,8 @@ func (s *Side) exec(c *Case, st *Step, impl, plugin string, stdin []byte) (json.
 			"CNI_NETNS=" + netns,
 			"CNI_IFNAME=" + ifname,
 			"CNI_ARGS=" + args,
-			"CNI_PATH=" + s.binDir(impl),
+			// {{dir}}/cni-bin holds the fake plugins of setup hooks.
+			"CNI_PATH=" + s.binDir(impl) + ":" + filepath.Join(s.Dir, "cni-bin"),
 			"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 		}
 		cmd.Stdin = bytes.NewReader(stdin)
@@ -564,6 +569,43 @@ func (s *Side) containerVeth(name string) error {
 			if err := netlink.LinkSetUp(l); err != nil {
 				return fmt.Errorf("set %s up: %w", n, err)
 			}
+		}
+		return nil
+	})
+}
+
+// fakeIPAM is a Setup hook installing an IPAM plugin named name in
+// {{dir}}/cni-bin that answers ADD by printing out and exiting with
+// status exit, and succeeds silently on every other verb.
+func fakeIPAM(name, out string, exit int) func(*Side) error {
+	return func(s *Side) error {
+		dir := filepath.Join(s.Dir, "cni-bin")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		script := fmt.Sprintf("#!/bin/sh\ncat >/dev/null\nif [ \"$CNI_COMMAND\" = ADD ]; then\n\tprintf '%%s' '%s'\n\texit %d\nfi\nexit 0\n", out, exit)
+		return os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755)
+	}
+}
+
+// hostDefaultRoute is a Setup hook giving the host namespace a default
+// route through eth1, for configs without master.
+func hostDefaultRoute(s *Side) error {
+	return s.HostNS.Do(func(ns.NetNS) error {
+		l, err := netlinksafe.LinkByName("eth1")
+		if err != nil {
+			return err
+		}
+		addr, err := netlink.ParseAddr("203.0.113.2/24")
+		if err != nil {
+			return err
+		}
+		if err := netlink.AddrAdd(l, addr); err != nil {
+			return fmt.Errorf("add address to eth1: %w", err)
+		}
+		gw := net.ParseIP("203.0.113.1")
+		if err := netlink.RouteAdd(&netlink.Route{LinkIndex: l.Attrs().Index, Gw: gw}); err != nil {
+			return fmt.Errorf("add default route via eth1: %w", err)
 		}
 		return nil
 	})

@@ -66,15 +66,26 @@ var intendedDifferences = []listing{
 
 	{Key: "failed-add-cleanup", Cases: "macvlan*/err-*", Aspects: leftLink},
 	{Key: "failed-add-cleanup", Cases: "macvlan/err-ipam-missing-plugin/*", Aspects: []string{"*"}},
+	{Key: "failed-add-cleanup", Cases: "macvlan/ipam-fails/*", Aspects: leftLink},
+	{Key: "failed-add-cleanup", Cases: "macvlan/ipam-null-ip/*", Aspects: leftLink},
 	{Key: "failed-add-cleanup", Cases: "host-local/err-ip-outside/*", Aspects: []string{"recordnames", "records"}},
 
 	{Key: "lenient-del", Cases: "host-local/err-*", Aspects: []string{"DEL.exit", "DEL.code", "DEL2.exit", "DEL2.code"}},
+	{Key: "lenient-del", Cases: "host-local/null-range/*", Aspects: []string{"DEL.exit", "DEL.code", "DEL2.exit", "DEL2.code"}},
+	{Key: "lenient-del", Cases: "macvlan/netns-not-netns/*", Aspects: []string{"DEL.exit", "DEL.code"}},
 	{Key: "gc-status", Cases: "host-local/exhausted/*", Aspects: []string{"STATUS.exit", "STATUS.code"}},
+	{Key: "gc-status", Cases: "macvlan-host-local/gc/*", Aspects: []string{"GC.recordnames", "GC.records", "STATUS.recordnames", "STATUS.records"}},
 	{Key: "loopback-result-version", Cases: "loopback/*/0.[34].*", Aspects: []string{"ADD.result"}},
 	{Key: "macvlan-dns", Cases: "macvlan/ipam-dns-kept/*", Aspects: []string{"ADD.result"}},
 	{Key: "macvlan-dns", Cases: "macvlan-static/dns/*", Aspects: []string{"ADD.result"}},
 	{Key: "macvlan-dns", Cases: "macvlan-host-local/resolvconf/*", Aspects: []string{"ADD.result"}},
 	{Key: "no-panics", Cases: "macvlan/check-null-interface/*", Aspects: []string{"CHECK.exit", "CHECK.code"}},
+	{Key: "no-panics", Cases: "macvlan/ipam-null-route/*", Aspects: addAndCheck},
+	{Key: "no-panics", Cases: "static/null-route/*", Aspects: addAndCheck},
+	// Upstream answers a null prevResult IP with an error object of code 0.
+	{Key: "error-codes", Cases: "macvlan/check-null-ip/*", Aspects: []string{"CHECK.code"}, Match: func(d diff) bool {
+		return d.Upstream == "0"
+	}},
 }
 
 // Keys of pendingFixes: the branch fixing it, and what.
@@ -91,7 +102,10 @@ const (
 	fixRuntimeMAC   = "linkcompat: runtimeConfig.mac over an invalid config mac"
 	fixSysctls      = "ecmp: keep_addr_on_down and ndisc_notify"
 	// Found by this suite, not assigned to a branch yet.
+	fixNullPanics  = "linkcompat: null list elements panic"
 	fixStaticCheck = "unassigned: static CHECK against prevResult (issue 15, item 3)"
+	fixHLCheck     = "unassigned: host-local CHECK of a prevResult address it did not record (upstream v1.10.0 passes)"
+	fixNoIPs       = "unassigned: an IPAM result without IPs is accepted (issue 15, item 4)"
 	fixArgsMAC     = "unassigned: macvlan args.cni.mac (upstream v1.10.0 ignores it)"
 )
 
@@ -122,6 +136,11 @@ var pendingFixes = []listing{
 		return d.Ours == "0" && d.Upstream == "1"
 	}},
 	{Key: fixStaticCheck, Cases: "static/check-*", Aspects: []string{"CHECK.exit", "CHECK.code"}},
+	{Key: fixNullPanics, Cases: "host-local/check-null-ip/*", Aspects: []string{"CHECK.exit", "CHECK.code"}},
+	{Key: fixHLCheck, Cases: "host-local/check-missing-address/*", Aspects: []string{"CHECK.exit", "CHECK.code"}},
+	{Key: fixNoIPs, Cases: "macvlan/ipam-empty-object/*", Aspects: addAndCheck},
+	{Key: fixNoIPs, Cases: "macvlan/ipam-error-object-exit-0/*", Aspects: addAndCheck},
+	{Key: fixNoIPs, Cases: "macvlan/ipam-no-ips/*", Aspects: addAndCheck},
 	{Key: fixArgsMAC, Cases: "macvlan/args-mac/*", Aspects: []string{"ADD.result", "link.eth0.mac"}},
 }
 
