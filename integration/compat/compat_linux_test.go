@@ -60,6 +60,7 @@ var _ = Describe("upstream "+UpstreamRelease+" against ours", func() {
 		It(c.Name, func() {
 			if c.GuestOnly != "" {
 				if err := testutils.ProbeKernelFeature(c.GuestOnly); err != nil {
+					tally.skipGuest()
 					Skip(fmt.Sprintf("guest-only case: this kernel has no %s, and the suite does not run in the VM guest (no Go toolchain there)", c.GuestOnly))
 				}
 			}

@@ -68,5 +68,11 @@ var _ = AfterSuite(func() {
 	}
 	fmt.Fprintf(GinkgoWriter, "%s\n", tally.String())
 	AddReportEntry("compat tally", tally.String())
+	// Whether an entry is stale is known only when every case ran: an entry
+	// for "*" is used by some cases and not others.
+	if n := len(allCases()) - tally.skippedGuest(); tally.total() < n {
+		fmt.Fprintf(GinkgoWriter, "%d of %d cases ran: not checking for stale listings\n", tally.total(), n)
+		return
+	}
 	Expect(staleEntries()).To(BeEmpty(), "listed differences that no longer occur: delete these entries")
 })

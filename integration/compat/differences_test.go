@@ -211,6 +211,7 @@ var tally = &counts{hits: map[string]int{}, matched: map[string]bool{}}
 type counts struct {
 	mu                                   sync.Mutex
 	identical, intended, pending, failed int
+	guest                                int             // guest-only cases skipped here
 	hits                                 map[string]int  // by listing id
 	matched                              map[string]bool // listings whose pattern matched a case that ran
 }
@@ -243,6 +244,18 @@ func (c *counts) ran(name string, intended, pending, unlisted int) {
 			}
 		}
 	}
+}
+
+func (c *counts) skipGuest() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.guest++
+}
+
+func (c *counts) skippedGuest() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.guest
 }
 
 func (c *counts) total() int {

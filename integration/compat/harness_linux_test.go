@@ -399,8 +399,13 @@ func normaliseResult(out []byte, c *Case) string {
 			}
 		}
 	}
-	b, _ := json.Marshal(v)
-	return normaliseMACs(string(b), c)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // keep "<sandbox>" readable
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprintf("re-encode: %v", err)
+	}
+	return normaliseMACs(strings.TrimSpace(b.String()), c)
 }
 
 // sysctls read for each container link; net-wide ones are read once.
@@ -507,8 +512,10 @@ func linkFields(l netlink.Link) map[string]string {
 		"type":   l.Type(),
 		"mtu":    fmt.Sprint(at.MTU),
 		"txqlen": fmt.Sprint(at.TxQLen),
-		"state":  fmt.Sprintf("%s up=%t", at.OperState, at.Flags&net.FlagUp != 0),
-		"mac":    at.HardwareAddr.String(),
+		// The administrative state only: the operational state follows
+		// the carrier asynchronously.
+		"state": fmt.Sprintf("up=%t", at.Flags&net.FlagUp != 0),
+		"mac":   at.HardwareAddr.String(),
 	}
 	switch v := l.(type) {
 	case *netlink.Macvlan:
