@@ -23,6 +23,7 @@ var hostLocalIPAM = []struct{ name, ipam string }{
 	{"legacy-subnet", `{"type":"host-local","dataDir":"{{dataDir}}","subnet":"198.51.100.0/24","rangeStart":"198.51.100.10","rangeEnd":"198.51.100.20","gateway":"198.51.100.1"}`},
 	{"two-ranges", `{"type":"host-local","dataDir":"{{dataDir}}","ranges":[[{"subnet":"192.0.2.0/30"},{"subnet":"198.51.100.0/24","gateway":"198.51.100.254"}]]}`},
 	{"routes", `{"type":"host-local","dataDir":"{{dataDir}}","ranges":[[{"subnet":"192.0.2.0/24"}]],"routes":[{"dst":"0.0.0.0/0"},{"dst":"203.0.113.0/24","gw":"192.0.2.254","mtu":1400}]}`},
+	{"route-fields", `{"type":"host-local","dataDir":"{{dataDir}}","ranges":[[{"subnet":"192.0.2.0/24"}]],"routes":[{"dst":"198.51.100.0/24","gw":"192.0.2.1","mtu":1400,"advmss":1360,"priority":100},{"dst":"203.0.113.0/24","gw":"192.0.2.1","table":100},{"dst":"203.0.113.128/25","scope":253}]}`},
 	{"resolvconf", `{"type":"host-local","dataDir":"{{dataDir}}","ranges":[[{"subnet":"192.0.2.0/24"}]],"resolvConf":"{{dir}}/resolv.conf"}`},
 	{"ecmp", `{"type":"host-local","dataDir":"{{dataDir}}","ranges":[[{"subnet":"192.0.2.0/24","rangeStart":"192.0.2.10","gateway":"192.0.2.1"}],[{"subnet":"2001:db8::/64","rangeStart":"2001:db8::10","gateway":"2001:db8::1"}]],"routes":[{"dst":"0.0.0.0/0","gw":"192.0.2.1"},{"dst":"0.0.0.0/0","gw":"192.0.2.2"},{"dst":"::/0","gw":"2001:db8::1"},{"dst":"::/0","gw":"2001:db8::2"}]}`},
 }
@@ -52,6 +53,7 @@ func hostLocalCases() []Case {
 		one(Case{Name: "host-local/err-overlap", Plugins: []string{ipamAlone(`{"type":"host-local","dataDir":"{{dataDir}}","ranges":[[{"subnet":"192.0.2.0/24"}],[{"subnet":"192.0.2.0/25"}]]}`, "")}}, "1.0.0"),
 		one(Case{Name: "host-local/err-start-outside", Plugins: []string{ipamAlone(`{"type":"host-local","dataDir":"{{dataDir}}","ranges":[[{"subnet":"192.0.2.0/24","rangeStart":"198.51.100.1"}]]}`, "")}}, "1.0.0"),
 		one(Case{Name: "host-local/err-no-ranges", Plugins: []string{ipamAlone(`{"type":"host-local","dataDir":"{{dataDir}}"}`, "")}}, "1.0.0"),
+		one(Case{Name: "host-local/cri-args", Plugins: []string{ipamAlone(r, "")}, CNIArgs: "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web;K8S_POD_INFRA_CONTAINER_ID=ctr-1"}, "0.3.1"),
 		one(Case{Name: "host-local/err-cni-args-unknown", Plugins: []string{ipamAlone(r, "")}, CNIArgs: "FOO=bar"}, "1.0.0"),
 	)
 	// Two attachments, then the exhausted /30 (one usable address after

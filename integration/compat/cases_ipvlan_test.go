@@ -28,6 +28,9 @@ func ipvlanCases() []Case {
 	}
 	cs = append(cs,
 		one(Case{Name: "ipvlan/mtu", GuestOnly: "ipvlan", Plugins: []string{fmt.Sprintf(`{"type":"ipvlan","master":"eth1","mtu":1400,"ipam":%s}`, ipam)}}, "1.1.0"),
+		one(Case{Name: "ipvlan/link-in-container", GuestOnly: "ipvlan", Plugins: []string{fmt.Sprintf(`{"type":"ipvlan","master":"cmaster","linkInContainer":true,"ipam":%s}`, ipam)},
+			Setup: func(s *Side) error { return s.containerVeth("cmaster") }}, "1.0.0"),
+		one(Case{Name: "ipvlan/err-missing-master", GuestOnly: "ipvlan", Plugins: []string{fmt.Sprintf(`{"type":"ipvlan","master":"nosuch0","ipam":%s}`, ipam)}}, "1.0.0"),
 		one(Case{Name: "ipvlan/err-mode", GuestOnly: "ipvlan", Plugins: []string{fmt.Sprintf(`{"type":"ipvlan","master":"eth1","mode":"l4","ipam":%s}`, ipam)}}, "1.0.0"),
 		one(Case{Name: "ipvlan/chained", GuestOnly: "ipvlan", Plugins: []string{fmt.Sprintf(`{"type":"macvlan","master":"eth1","ipam":%s}`, ipam), `{"type":"ipvlan","mode":"l2"}`}}, "1.0.0"),
 	)
