@@ -66,8 +66,8 @@ var _ = AfterSuite(func() {
 	if tally.total() == 0 {
 		return
 	}
-	fmt.Fprintf(GinkgoWriter, "%s\n", tally.String())
-	AddReportEntry("compat tally", tally.String())
+	fmt.Fprintf(GinkgoWriter, "%s\ndifferences by key:\n%s", tally.String(), tally.byKey())
+	AddReportEntry("compat tally", tally.String()+"\n"+tally.byKey())
 	// Whether an entry is stale is known only when every case ran: an entry
 	// for "*" is used by some cases and not others.
 	if n := len(allCases()) - tally.skippedGuest(); tally.total() < n {

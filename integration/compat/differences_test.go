@@ -198,7 +198,7 @@ func classify(name string, ds []diff) (intended, pending, unlisted []diff) {
 func use(ls []listing, name string, d diff) bool {
 	for i := range ls {
 		if ls[i].coversDiff(name, d) {
-			tally.hit(ls[i].id())
+			tally.hit(ls[i].id(), ls[i].Key, name)
 			return true
 		}
 	}
@@ -206,20 +206,42 @@ func use(ls []listing, name string, d diff) bool {
 }
 
 // tally counts the outcome of the cases that ran.
-var tally = &counts{hits: map[string]int{}, matched: map[string]bool{}}
+var tally = &counts{hits: map[string]int{}, matched: map[string]bool{}, casesByKey: map[string]map[string]bool{}}
 
 type counts struct {
 	mu                                   sync.Mutex
 	identical, intended, pending, failed int
-	guest                                int             // guest-only cases skipped here
-	hits                                 map[string]int  // by listing id
+	guest                                int            // guest-only cases skipped here
+	hits                                 map[string]int // by listing id
+	casesByKey                           map[string]map[string]bool
 	matched                              map[string]bool // listings whose pattern matched a case that ran
 }
 
-func (c *counts) hit(id string) {
+func (c *counts) hit(id, key, name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.hits[id]++
+	if c.casesByKey[key] == nil {
+		c.casesByKey[key] = map[string]bool{}
+	}
+	c.casesByKey[key][name] = true
+}
+
+// byKey renders how many cases each key (of compatibility.md or
+// pendingFixes) explained a difference in.
+func (c *counts) byKey() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := make([]string, 0, len(c.casesByKey))
+	for k := range c.casesByKey {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %3d cases: %s\n", len(c.casesByKey[k]), k)
+	}
+	return b.String()
 }
 
 // ran records a finished case; its listings become subject to the stale
