@@ -61,6 +61,8 @@ func hostileCases() []Case {
 	cs = append(cs,
 		one(Case{Name: "macvlan/default-master", Plugins: []string{`{"type":"macvlan","ipam":` + v4 + `}`}, Setup: hostDefaultRoute}, "1.0.0"),
 		one(Case{Name: "macvlan/err-no-master-no-default", Plugins: []string{`{"type":"macvlan","ipam":` + v4 + `}`}}, "1.0.0"),
+		one(Case{Name: "macvlan/ipv6-duplicate-address", Plugins: []string{macvlanWith(`{"type":"static","addresses":[{"address":"2001:db8::10/64"}]}`, "")},
+			Setup: hostPeerAddress("2001:db8::10/64")}, "1.0.0"),
 		one(Case{Name: "macvlan/mtu-zero", Plugins: []string{macvlanWith(v4, `"mtu":0`)}}, "1.0.0"),
 		one(Case{Name: "macvlan-host-local/gc", Plugins: []string{macvlanWith(hl, "")}, Steps: []Step{
 			{Label: "ADD1", Verb: "ADD"}, {Label: "ADD2", Verb: "ADD", ContainerID: "ctr-2", IfName: "net1"},

@@ -617,3 +617,26 @@ func hostDefaultRoute(s *Side) error {
 		return nil
 	})
 }
+
+// hostPeerAddress is a Setup hook putting addr on eth1p, the far end of
+// the master's veth in the host namespace, so that a container address
+// equal to it is a duplicate on the link.
+func hostPeerAddress(addr string) func(*Side) error {
+	return func(s *Side) error {
+		return s.HostNS.Do(func(ns.NetNS) error {
+			l, err := netlinksafe.LinkByName("eth1p")
+			if err != nil {
+				return err
+			}
+			a, err := netlink.ParseAddr(addr)
+			if err != nil {
+				return err
+			}
+			a.Flags = unix.IFA_F_NODAD
+			if err := netlink.AddrAdd(l, a); err != nil {
+				return fmt.Errorf("add %s to eth1p: %w", addr, err)
+			}
+			return nil
+		})
+	}
+}
