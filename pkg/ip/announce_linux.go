@@ -44,10 +44,13 @@ import (
 // most of an ADD. It also sets ndisc_notify to 1, the IPv6 counterpart
 // (unsolicited neighbour advertisements when the link's MAC changes or its
 // peers are notified, ndisc_netdev_event in net/ipv6/ndisc.c). Both are
-// set whatever the families of ips, as upstream v1.10.0's macvlan leaves
-// them (measured with its binary); ndisc_notify best effort, since a
-// kernel without IPv6 has no such key.
+// set whatever the families of ips, and neither without an address, as
+// upstream v1.10.0's macvlan leaves them (measured with its binary);
+// ndisc_notify best effort, since a kernel without IPv6 has no such key.
 func AnnounceOnUp(ifName string, ips []net.IP) []net.IP {
+	if len(ips) == 0 {
+		return nil
+	}
 	var rest []net.IP
 	for _, a := range ips {
 		if !ipaddr.Is4(a) {

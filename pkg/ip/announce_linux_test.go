@@ -224,6 +224,22 @@ var _ = Describe("announcing addresses", func() {
 			return err
 		})).To(Succeed())
 	})
+	It("AnnounceOnUp leaves both sysctls alone without an address, as upstream", func() {
+		var later []net.IP
+		Expect(nsA.Do(func(ns.NetNS) error {
+			later = ip.AnnounceOnUp("a0", nil)
+			return nil
+		})).To(Succeed())
+		Expect(later).To(BeEmpty())
+		Expect(arpNotify(nsA, "a0")).To(Equal("0"))
+		Expect(nsA.Do(func(ns.NetNS) error {
+			v, err := sysctl.Get("net/ipv6/conf/a0/ndisc_notify")
+			if err == nil && v != "0" {
+				err = fmt.Errorf("ndisc_notify = %s, want 0", v)
+			}
+			return err
+		})).To(Succeed())
+	})
 })
 
 // arpNotify reads net.ipv4.conf.<conf>.arp_notify in n.
