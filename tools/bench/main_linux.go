@@ -54,6 +54,8 @@ func main() {
 	flag.StringVar(&o.scenario, "scenario", "", "run only the latency scenarios whose name contains this")
 	flag.BoolVar(&o.reuseNetns, "reuse-netns", false, "run every ADD and DEL in one container namespace instead of a new one each "+
 		"(shows what removing the previous run's namespace costs the next)")
+	flag.StringVar(&o.compare, "compare", "", "name=dir,name=dir,...: run these sets of binaries alternately "+
+		"(IPv4 ADD and DEL, 1,000-route ADD) instead of the sections")
 	flag.DurationVar(&o.settle, "settle", 0, "pause after each run's container namespace is removed, so that the kernel's teardown of it "+
 		"does not overlap the next run")
 	flag.Parse()
@@ -93,6 +95,8 @@ type options struct {
 
 	sections map[string]bool
 	scenario string
+	// compare lists sets of binaries to run alternately.
+	compare string
 }
 
 func run(o options) error {
@@ -129,6 +133,13 @@ func run(o options) error {
 		fmt.Printf("Each run's container namespace was removed %s before the next run began (-settle).\n\n", o.settle)
 	}
 
+	if o.compare != "" {
+		vs, err := parseVariants(o.compare)
+		if err != nil {
+			return err
+		}
+		return compareTable(o, env, hello, vs)
+	}
 	if o.sections["latency"] {
 		if err := latencyTable(o, env, base); err != nil {
 			return err
