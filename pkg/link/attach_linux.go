@@ -15,7 +15,6 @@
 package link
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 
@@ -52,9 +51,8 @@ type Adder struct {
 // DNS, in the config's version. When a step fails after the link exists,
 // Rollback undoes the ADD.
 //
-// The IPAM plugin's process is started before the link is created — by
-// StartIPAM as soon as the config was read, when the plugin's dispatcher
-// has that hook — and given its config once the link exists
+// The IPAM plugin's process is started before the link is created and
+// given its config once the link exists
 // (ipam.PendingAdd says why), so the two overlap; if the link cannot be
 // created, the IPAM plugin is cancelled before it has seen its config.
 func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
@@ -64,8 +62,8 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	}
 	defer netns.Close()
 
-	pending := takeIPAM(common.IPAM.Type, args.StdinData)
-	if pending == nil && common.IPAM.Type != "" {
+	var pending *ipam.PendingAdd
+	if common.IPAM.Type != "" {
 		if pending, err = ipam.StartAdd(common.IPAM.Type, args.StdinData); err != nil {
 			return err
 		}
@@ -133,58 +131,6 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	}
 	success = true
 	return nil
-}
-
-// early is the IPAM plugin StartIPAM started for this process's ADD, until
-// Add takes it over.
-var early *earlyIPAM
-
-type earlyIPAM struct {
-	typ     string
-	stdin   []byte
-	pending *ipam.PendingAdd
-}
-
-// StartIPAM, a skel.Dispatcher EarlyAdd hook, starts the ADD of the IPAM
-// plugin the config names as soon as the config is read, for Add to take
-// over: the process start then overlaps the decoding and checking of the
-// config as well as the creation of the link. It starts nothing when the
-// type cannot be read without decoding the config (netconf.IPAMType) or
-// the plugin cannot be started; Add then starts it and reports why not.
-// The function it returns cancels the plugin if Add did not take it over —
-// because the config or CNI_NETNS was refused, or Add named another IPAM
-// type — before the plugin has seen its config (ipam.PendingAdd).
-func StartIPAM(stdin []byte) (done func()) {
-	typ, ok := netconf.IPAMType(stdin)
-	if !ok || typ == "" {
-		return nil
-	}
-	pending, err := ipam.StartAdd(typ, stdin)
-	if err != nil {
-		return nil
-	}
-	early = &earlyIPAM{typ: typ, stdin: stdin, pending: pending}
-	return func() {
-		if e := early; e != nil {
-			early = nil
-			e.pending.Cancel()
-		}
-	}
-}
-
-// takeIPAM returns the IPAM plugin StartIPAM started, if it is the ADD of
-// typ with stdin as its config; one that is not is cancelled.
-func takeIPAM(typ string, stdin []byte) *ipam.PendingAdd {
-	e := early
-	if e == nil {
-		return nil
-	}
-	early = nil
-	if e.typ != typ || !bytes.Equal(e.stdin, stdin) {
-		e.pending.Cancel()
-		return nil
-	}
-	return e.pending
 }
 
 // allocated hands the IPAM plugin ipamType its config, waits for its

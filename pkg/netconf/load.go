@@ -109,31 +109,6 @@ func decodeCommon(c *Common, i int, value []byte) bool {
 	return json.Unmarshal(value, into) == nil
 }
 
-// IPAMType returns the type of the config's "ipam" section, read without
-// decoding the config (see reader), so that a link plugin can start its
-// IPAM plugin before anything else. ok is false when the config is not
-// written plainly enough to tell; Load then decides. An empty type with ok
-// means the config names no IPAM plugin. Only the "ipam" member is read:
-// the rest of the config may still be invalid, which Load reports.
-func IPAMType(stdin []byte) (typ string, ok bool) {
-	r := reader{data: stdin}
-	m := members{names: []string{"ipam"}}
-	ok = r.object(func(name []byte) bool {
-		i, ok := m.index(name)
-		switch {
-		case !ok:
-			return false
-		case i == 0:
-			return readIPAMType(&r, &typ)
-		}
-		return r.skip(0)
-	})
-	if !ok || !r.end() {
-		return "", false
-	}
-	return typ, true
-}
-
 // readIPAMType reads the "ipam" object for its "type" alone, skipping the
 // rest: the IPAM plugin's own configuration.
 func readIPAMType(r *reader, typ *string) bool {

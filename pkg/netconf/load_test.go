@@ -109,22 +109,6 @@ func compareLoad(stdin []byte) error {
 			return fmt.Errorf("%T from %q: %+v, from the whole config %+v", conf, doc, conf, wantConf)
 		}
 	}
-	return compareIPAMType(stdin)
-}
-
-// compareIPAMType checks that what IPAMType reads, when it reads anything
-// from a config encoding/json decodes, is the ipam type encoding/json
-// decodes. (A config that does not decode fails the plugin whatever
-// IPAMType said.)
-func compareIPAMType(stdin []byte) error {
-	typ, ok := IPAMType(stdin)
-	var want Common
-	if !ok || json.Unmarshal(stdin, &want) != nil {
-		return nil
-	}
-	if typ != want.IPAM.Type {
-		return fmt.Errorf("IPAMType(%q) = %q, encoding/json %q", stdin, typ, want.IPAM.Type)
-	}
 	return nil
 }
 
@@ -186,31 +170,6 @@ var _ = Describe("loadFast", func() {
 	It("declines what is not written plainly", func() {
 		for _, doc := range []string{`{"cniVersion": "1.1.0", "mtu": 1500.5}`, `{"CNIVersion": "1.1.0"}`, `{"cniVersion": "1.1.0", "x": null}`, `[]`} {
 			_, _, ok := loadFast([]byte(doc), nil)
-			Expect(ok).To(BeFalse(), doc)
-		}
-	})
-
-	It("reads the IPAM type alone, or declines", func() {
-		for doc, want := range map[string]string{
-			`{"cniVersion": "1.1.0", "name": "n", "type": "macvlan", "ipam": {"routes": [{"dst": "0.0.0.0/0"}], "type": "host-local"}}`: "host-local",
-			`{"type": "ipvlan", "ipam": {}}`:  "",
-			`{"type": "ipvlan", "mtu": 1500}`: "",
-		} {
-			typ, ok := IPAMType([]byte(doc))
-			Expect(ok).To(BeTrue(), doc)
-			Expect(typ).To(Equal(want), doc)
-		}
-		for _, doc := range []string{
-			`{"IPAM": {"type": "static"}}`,
-			`{"ipam": {"Type": "static"}}`,
-			`{"ipam": {"type": "static"}, "ipam": {"type": "host-local"}}`,
-			`{"ipam": {"type": "st\u0061tic"}}`,
-			`{"ipam": {"type": "static"}, "x": null}`,
-			`{"ipam": {"type": "static"}} x`,
-			`{"ipam": {"type": "static"}`,
-			``,
-		} {
-			_, ok := IPAMType([]byte(doc))
 			Expect(ok).To(BeFalse(), doc)
 		}
 	})

@@ -85,13 +85,6 @@ type Dispatcher struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
-	// EarlyAdd, when set, is called for ADD with the network config as
-	// soon as it is read, before the config and CNI_NETNS are checked: a
-	// plugin can start there work that its Add takes over (a link plugin
-	// starts its IPAM plugin, see link.StartIPAM). The function it
-	// returns, if any, is called when the invocation ends, whether or not
-	// Add was called, to undo what Add did not take over.
-	EarlyAdd func(stdin []byte) (done func())
 }
 
 // The CNI commands.
@@ -199,11 +192,6 @@ func (d *Dispatcher) Main(funcs CNIFuncs, versionInfo version.PluginInfo, about 
 		return types.NewError(types.ErrIOFailure, fmt.Sprintf("error reading from stdin: %v", err), "")
 	}
 	args.StdinData = data
-	if cmd == cmdAdd && d.EarlyAdd != nil {
-		if done := d.EarlyAdd(data); done != nil {
-			defer done()
-		}
-	}
 	confVersion, e := decodeConfig(data, setVerbs.has(cmd))
 	if e != nil {
 		return e

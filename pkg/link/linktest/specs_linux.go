@@ -40,7 +40,6 @@ func CommonSpecs(newFixture func() *Fixture) {
 	masterSpecs(newFixture)
 	ecmpSpecs(newFixture)
 	failedAddSpecs(newFixture)
-	earlySpecs(newFixture)
 }
 
 func roundTripSpecs(newFixture func() *Fixture) {

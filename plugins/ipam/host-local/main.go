@@ -31,8 +31,6 @@ import (
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/allocator"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/disk"
-	// One P for the Go scheduler: see the package.
-	_ "github.com/containernetworking/plugins/pkg/utils/gomaxprocs"
 )
 
 func main() {

@@ -26,8 +26,6 @@ import (
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/skel"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
-	// One P for the Go scheduler: see the package.
-	_ "github.com/containernetworking/plugins/pkg/utils/gomaxprocs"
 )
 
 // loName is the only interface this plugin touches, whatever CNI_IFNAME says.

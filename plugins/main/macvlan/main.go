@@ -32,14 +32,10 @@ import (
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/skel"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
-	// One P for the Go scheduler: see the package.
-	_ "github.com/containernetworking/plugins/pkg/utils/gomaxprocs"
 )
 
 func main() {
-	// The IPAM plugin of an ADD starts as soon as the config is read.
-	d := &skel.Dispatcher{EarlyAdd: link.StartIPAM}
-	d.PluginMainFuncs(skel.CNIFuncs{
+	skel.PluginMainFuncs(skel.CNIFuncs{
 		Add:    cmdAdd,
 		Check:  cmdCheck,
 		Del:    cmdDel,
