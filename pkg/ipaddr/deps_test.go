@@ -40,19 +40,6 @@ var ipamForbidden = map[string]string{
 		"initialisation costs start time on every IPAM call",
 }
 
-var _ = Describe("link plugin dependencies", func() {
-	// Link plugins need netlink, but no cryptography either: a random
-	// interface name comes from math/rand/v2.
-	for _, plugin := range []string{"macvlan", "ipvlan", "loopback"} {
-		It("plugins/main/"+plugin+" does not link crypto/rand", func() {
-			root := modulePath + "/plugins/main/" + plugin
-			imports := pluginImports(root)
-			Expect(imports).NotTo(HaveKey("crypto/rand"), "links crypto/rand through %s: its FIPS crypto "+
-				"packages cost start time on every call", strings.Join(importChain(imports, root, "crypto/rand"), " -> "))
-		})
-	}
-})
-
 var _ = Describe("IPAM plugin dependencies", func() {
 	for _, plugin := range []string{"static", "host-local"} {
 		It("plugins/ipam/"+plugin+" links neither netlink nor crypto/rand", func() {

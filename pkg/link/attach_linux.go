@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 
 	"github.com/containernetworking/plugins/pkg/ipam"
@@ -51,10 +52,10 @@ type Adder struct {
 // DNS, in the config's version. When a step fails after the link exists,
 // Rollback undoes the ADD.
 //
-// The IPAM plugin's process is started before the link is created and
-// given its config once the link exists
-// (ipam.PendingAdd says why), so the two overlap; if the link cannot be
-// created, the IPAM plugin is cancelled before it has seen its config.
+// The IPAM plugin's ADD runs while the link is created: neither needs the
+// other, and the IPAM plugin's process start is most of what delegating
+// costs. If the link cannot be created, what the IPAM plugin allocated is
+// released again.
 func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	netns, err := ns.GetNS(args.Netns)
 	if err != nil {
@@ -62,26 +63,35 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	}
 	defer netns.Close()
 
-	var pending *ipam.PendingAdd
+	var allocation chan ipamAdd
 	if common.IPAM.Type != "" {
-		if pending, err = ipam.StartAdd(common.IPAM.Type, args.StdinData); err != nil {
-			return err
+		allocation = make(chan ipamAdd, 1)
+		go func() {
+			r, err := ipam.ExecAdd(common.IPAM.Type, args.StdinData)
+			allocation <- ipamAdd{r, err}
+		}()
+	}
+	// release undoes the IPAM ADD when the link could not be created.
+	release := func() {
+		if allocation == nil {
+			return
+		}
+		if got := <-allocation; got.err == nil {
+			if err := ipam.ExecDel(common.IPAM.Type, args.StdinData); err != nil {
+				fmt.Fprintf(os.Stderr, "%s: release ipam allocation after failed add: %v\n", a.Plugin, err)
+			}
 		}
 	}
 	// One netlink socket in the container serves every step there.
 	cont, err := OpenIn(netns)
 	if err != nil {
-		if pending != nil {
-			pending.Cancel()
-		}
+		release()
 		return fmt.Errorf("open netns %q: %w", args.Netns, err)
 	}
 	defer cont.Close()
 	intf, err := a.Create(netns, cont)
 	if err != nil {
-		if pending != nil {
-			pending.Cancel()
-		}
+		release()
 		return err
 	}
 	// From here on the link exists: any failure removes it and releases
@@ -95,8 +105,8 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 
 	var res *current.Result
 	switch {
-	case pending != nil:
-		if res, err = allocated(common.IPAM.Type, pending); err != nil {
+	case allocation != nil:
+		if res, err = allocated(common.IPAM.Type, <-allocation); err != nil {
 			return err
 		}
 	case a.WithoutIPAM != nil:
@@ -109,16 +119,7 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	for _, ipc := range res.IPs {
 		ipc.Interface = current.Int(0)
 	}
-	err = netns.Do(func(ns.NetNS) error { return a.Configure(cont, args.IfName, res) })
-	if pending != nil {
-		// The IPAM plugin's result stands only once it has exited
-		// successfully (ipam.PendingAdd); if it failed, that is the error
-		// to report, whatever configuring made of its output.
-		if xerr := pending.Exited(); xerr != nil {
-			return xerr
-		}
-	}
-	if err != nil {
+	if err := netns.Do(func(ns.NetNS) error { return a.Configure(cont, args.IfName, res) }); err != nil {
 		return err
 	}
 	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
@@ -133,19 +134,20 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	return nil
 }
 
-// allocated hands the IPAM plugin ipamType its config, waits for its
-// result and converts it to the current type. A *types.Error from the
-// IPAM plugin passes through unchanged.
-func allocated(ipamType string, pending *ipam.PendingAdd) (*current.Result, error) {
-	r, err := pending.Result()
-	if err != nil {
-		return nil, err
+// ipamAdd is what the IPAM plugin's ADD returned.
+type ipamAdd struct {
+	res types.Result
+	err error
+}
+
+// allocated converts the IPAM plugin's result to the current type. A
+// *types.Error from the IPAM plugin passes through unchanged.
+func allocated(ipamType string, got ipamAdd) (*current.Result, error) {
+	if got.err != nil {
+		return nil, got.err
 	}
-	res, err := current.NewResultFromResult(r)
+	res, err := current.NewResultFromResult(got.res)
 	if err != nil {
-		if xerr := pending.Exited(); xerr != nil {
-			return nil, xerr
-		}
 		return nil, fmt.Errorf("convert result of ipam plugin %s: %w", ipamType, err)
 	}
 	return res, nil
