@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 
@@ -25,7 +26,6 @@ import (
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/skel"
 )
 
 // Adder is what the ADD of a link plugin does its own way; Add does the
@@ -50,13 +50,17 @@ type Adder struct {
 // creates the link, gets its addresses from the IPAM plugin, configures
 // the link inside the container and prints the result with the config's
 // DNS, in the config's version. When a step fails after the link exists,
-// Rollback undoes the ADD.
+// Rollback undoes the ADD. A CNI_NETNS that is the plugin's own namespace
+// is refused before anything is done (ns.RefuseOwn).
 //
 // The IPAM plugin's ADD runs while the link is created: neither needs the
 // other, and the IPAM plugin's process start is most of what delegating
 // costs. If the link cannot be created, what the IPAM plugin allocated is
 // released again.
 func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
+	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
+		return err
+	}
 	netns, err := ns.GetNS(args.Netns)
 	if err != nil {
 		return fmt.Errorf("open netns %q: %w", args.Netns, err)

@@ -23,10 +23,9 @@ import (
 	"os"
 	"sync"
 
+	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 	"github.com/containernetworking/cni/pkg/version"
-
-	"github.com/containernetworking/plugins/pkg/skel"
 )
 
 // stdoutMu serialises the in-process verbs: they all swap os.Stdout.

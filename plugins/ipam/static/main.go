@@ -21,11 +21,11 @@ package main
 import (
 	"fmt"
 
+	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 	"github.com/containernetworking/cni/pkg/version"
 
 	"github.com/containernetworking/plugins/pkg/netconf"
-	"github.com/containernetworking/plugins/pkg/skel"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
 )
 

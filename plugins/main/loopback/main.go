@@ -17,6 +17,7 @@
 package main
 
 import (
+	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 	types020 "github.com/containernetworking/cni/pkg/types/020"
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -24,7 +25,6 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/skel"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
 )
 
@@ -42,6 +42,9 @@ func main() {
 }
 
 func cmdAdd(args *skel.CmdArgs) error {
+	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
+		return err
+	}
 	conf, err := netconf.Load(args.StdinData, nil)
 	if err != nil {
 		return err
@@ -88,6 +91,9 @@ func cmdCheck(args *skel.CmdArgs) error {
 }
 
 func cmdDel(args *skel.CmdArgs) error {
+	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
+		return err
+	}
 	if _, err := netconf.Load(args.StdinData, nil); err != nil {
 		return err
 	}
