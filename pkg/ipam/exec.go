@@ -22,9 +22,14 @@ package ipam
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 
 	"github.com/containernetworking/cni/pkg/invoke"
 	"github.com/containernetworking/cni/pkg/types"
+	"github.com/containernetworking/cni/pkg/version"
+
+	"github.com/containernetworking/plugins/pkg/netconf"
 )
 
 // The verbs below delegate to the IPAM plugin named plugin, found in
@@ -36,8 +41,39 @@ import (
 // ExecAdd runs ADD of the IPAM plugin and returns its result, in the
 // version the plugin printed, or the config's when it printed none
 // (results before 0.3.0 carry no version).
-func ExecAdd(plugin string, netconf []byte) (types.Result, error) {
-	return invoke.DelegateAdd(context.Background(), plugin, netconf, nil)
+//
+// The plugin runs as invoke.DelegateAdd runs it. A result of the current
+// type as plugins print it is decoded in one pass by netconf.DecodeResult;
+// anything else is decoded by the library, as invoke.DelegateAdd does.
+func ExecAdd(plugin string, conf []byte) (types.Result, error) {
+	ctx := context.Background()
+	path, err := invoke.FindInPath(plugin, filepath.SplitList(os.Getenv("CNI_PATH")))
+	if err != nil {
+		return nil, err
+	}
+	args := &invoke.DelegateArgs{Command: "ADD"}
+	out, err := (&invoke.RawExec{Stderr: os.Stderr}).ExecPlugin(ctx, path, conf, args.AsEnv())
+	if err != nil {
+		return nil, err
+	}
+	if res, ok := netconf.DecodeResult(out); ok {
+		return res, nil
+	}
+	return invoke.ExecPluginWithResult(ctx, path, conf, args, printed(out))
+}
+
+// printed is an invoke.Exec for a plugin that has already run and printed
+// itself: it hands the library the output to decode.
+type printed []byte
+
+func (p printed) ExecPlugin(context.Context, string, []byte, []string) ([]byte, error) { return p, nil }
+
+func (p printed) FindInPath(plugin string, paths []string) (string, error) {
+	return invoke.FindInPath(plugin, paths)
+}
+
+func (p printed) Decode(jsonBytes []byte) (version.PluginInfo, error) {
+	return (&version.PluginDecoder{}).Decode(jsonBytes)
 }
 
 // ExecCheck runs CHECK of the IPAM plugin.

@@ -45,6 +45,7 @@ fi
 	writePlugin(t, dir, "fails", `echo '{"code":7,"msg":"invalid ipam.addresses[0]","details":"d"}'; exit 1`+"\n")
 	writePlugin(t, dir, "crashes", "echo garbage; exit 2\n")
 	writePlugin(t, dir, "legacy", `echo '{"ip4":{"ip":"192.0.2.10/24"}}'`+"\n")
+	writePlugin(t, dir, "older", `echo '{"cniVersion":"0.4.0","ips":[{"version":"4","address":"192.0.2.10/24"}]}'`+"\n")
 	t.Setenv("CNI_PATH", dir)
 	// The runtime's verb is replaced by the delegated one.
 	t.Setenv("CNI_COMMAND", "ADD")
@@ -87,6 +88,12 @@ fi
 		t.Errorf("ExecAdd(../ok) succeeded, want a refused plugin name")
 	}
 
+	// Results of other versions are decoded by the library, in their
+	// version.
+	r, err = ExecAdd("older", []byte(conf))
+	if err != nil || r.Version() != "0.4.0" {
+		t.Errorf("ExecAdd(older) = %v, %v; want a 0.4.0 result", r, err)
+	}
 	// A 0.2.0 result carries no version: the config's is used.
 	legacyConf := []byte(`{"cniVersion":"0.2.0","name":"n","type":"x"}`)
 	r, err = ExecAdd("legacy", legacyConf)
