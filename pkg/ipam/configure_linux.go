@@ -87,7 +87,7 @@ func ConfigureIfaceWith(h *netlinksafe.Handle, ifName string, res *current.Resul
 		// asks for that delay to spread the probes of many hosts starting at
 		// once on one link, e.g. after a power failure. A container
 		// interface is new and starts alone, and the runtime already
-		// serialises pod starts far more than a second's jitter would, so
+		// serializes pod starts far more than a second's jitter would, so
 		// we drop the delay on this interface only: measured here, IPv6 ADD
 		// went from a median of 1.5-1.8 s to about 1.0 s, which is the one
 		// DAD probe interval DAD itself still needs. Duplicates are still

@@ -28,7 +28,7 @@ import (
 	"github.com/containernetworking/cni/pkg/version"
 )
 
-// stdoutMu serialises the in-process verbs: they all swap os.Stdout.
+// stdoutMu serializes the in-process verbs: they all swap os.Stdout.
 var stdoutMu sync.Mutex
 
 // captureStdout runs f(args) with os.Stdout redirected into a pipe and

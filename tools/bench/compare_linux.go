@@ -84,9 +84,9 @@ func compareTable(o options, e *env, hello string, vs []*variant) error {
 	fmt.Printf("multiple of that set's hello-world median.\n\n")
 	fmt.Printf("| binaries | hello | IPv4 ADD | IPv4 DEL | 1,000-route ADD |\n|---|---|---|---|---|\n")
 	for _, v := range vs {
-		h := summarise(v.hello).median
+		h := summarize(v.hello).median
 		cell := func(d []time.Duration) string {
-			m := summarise(d).median
+			m := summarize(d).median
 			return fmt.Sprintf("%s (%.2fx)", ms(m), float64(m)/float64(h))
 		}
 		fmt.Printf("| %s | %s | %s | %s | %s |\n", v.name, ms(h), cell(v.add), cell(v.del), cell(v.add1000))

@@ -161,10 +161,10 @@ func run(o options) error {
 	return nil
 }
 
-// stats summarises one row's samples.
+// stats summarizes one row's samples.
 type stats struct{ median, min, max time.Duration }
 
-func summarise(d []time.Duration) stats {
+func summarize(d []time.Duration) stats {
 	s := append([]time.Duration(nil), d...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	m := s[len(s)/2]
@@ -174,7 +174,7 @@ func summarise(d []time.Duration) stats {
 	return stats{median: m, min: s[0], max: s[len(s)-1]}
 }
 
-// measure runs f warmup times unmeasured, then runs times, and summarises.
+// measure runs f warmup times unmeasured, then runs times, and summarizes.
 func measure(o options, f func() (time.Duration, error)) (stats, error) {
 	var samples []time.Duration
 	for i := 0; i < o.warmup+o.runs; i++ {
@@ -186,7 +186,7 @@ func measure(o options, f func() (time.Duration, error)) (stats, error) {
 			samples = append(samples, d)
 		}
 	}
-	return summarise(samples), nil
+	return summarize(samples), nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }

@@ -137,7 +137,7 @@ var _ = Describe("verbs", func() {
 		Expect(err).To(MatchError(ContainSubstring("no address recorded")))
 	})
 
-	It("ADD honours requested addresses and reports taken ones", func() {
+	It("ADD honors requested addresses and reports taken ones", func() {
 		conf := dualStack("1.1.0")
 		args := verbArgs("c1", "eth0", conf)
 		args.Args = "IP=192.0.2.77,2001:db8::77"

@@ -162,8 +162,8 @@ func cmdAdd(args *skel.CmdArgs) error {
 
 // configure, run inside the container namespace, gives ifName the
 // addresses and routes of res and brings it up, and announces the
-// addresses (gratuitous ARP, unsolicited neighbour advertisement) so that
-// neighbours drop what they cached for them before: the MAC is new. The
+// addresses (gratuitous ARP, unsolicited neighbor advertisement) so that
+// neighbors drop what they cached for them before: the MAC is new. The
 // kernel sends the ARPs itself when the link comes up where it can be asked
 // to (ip.AnnounceOnUp); the rest is sent once the routes are in.
 // Announcing is best effort and never fails the ADD.
