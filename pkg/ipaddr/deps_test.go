@@ -35,9 +35,9 @@ const modulePath = "github.com/containernetworking/plugins"
 // these plugins only compute addresses.
 var ipamForbidden = map[string]string{
 	"github.com/vishvananda/netlink": "netlink is for kernel work, which an IPAM plugin does not do; " +
-		"its package initialisation costs start time on every IPAM call (use pkg/ipaddr, not pkg/ip)",
+		"its package initialization costs start time on every IPAM call (use pkg/ipaddr, not pkg/ip)",
 	"crypto/rand": "crypto/rand pulls in the FIPS crypto packages and math/big, whose " +
-		"initialisation costs start time on every IPAM call",
+		"initialization costs start time on every IPAM call",
 }
 
 var _ = Describe("IPAM plugin dependencies", func() {
