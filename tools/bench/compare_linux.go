@@ -51,8 +51,8 @@ func parseVariants(s string) ([]*variant, error) {
 // compareTable runs the sets of binaries in vs alternately, one round at a
 // time (a hello-world start, then for each set in turn an IPv4 ADD and DEL
 // and a 1,000-route ADD and DEL), so that load from elsewhere on the
-// machine falls on every set alike. Each set's figures are also given as
-// multiples of the hello-world medians of its own rounds.
+// machine falls on every set alike. The figures are also given as
+// multiples of the hello-world median of all rounds.
 func compareTable(o options, e *env, hello string, vs []*variant) error {
 	ipv4 := latencyScenarios(true)[0].config("1.1.0")
 	routes := routeCountScenario(1000).config("1.1.0")
@@ -79,17 +79,21 @@ func compareTable(o options, e *env, hello string, vs []*variant) error {
 		}
 	}
 	fmt.Printf("## Alternating runs: macvlan + static, direct exec\n\n")
+	var all []time.Duration
+	for _, v := range vs {
+		all = append(all, v.hello...)
+	}
+	h := summarize(all).median
 	fmt.Printf("%d rounds after %d warm-up rounds; in each round every set ran once, in the\n", o.runs, o.warmup)
-	fmt.Printf("order listed, each after a hello-world start of its own. Medians, with the\n")
-	fmt.Printf("multiple of that set's hello-world median.\n\n")
+	fmt.Printf("order listed, each after a hello-world start of its own. Medians; the\n")
+	fmt.Printf("multiples are of the hello-world median of all rounds, %s.\n\n", ms(h))
 	fmt.Printf("| binaries | hello | IPv4 ADD | IPv4 DEL | 1,000-route ADD |\n|---|---|---|---|---|\n")
 	for _, v := range vs {
-		h := summarize(v.hello).median
 		cell := func(d []time.Duration) string {
 			m := summarize(d).median
 			return fmt.Sprintf("%s (%.2fx)", ms(m), float64(m)/float64(h))
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s |\n", v.name, ms(h), cell(v.add), cell(v.del), cell(v.add1000))
+		fmt.Printf("| %s | %s | %s | %s | %s |\n", v.name, ms(summarize(v.hello).median), cell(v.add), cell(v.del), cell(v.add1000))
 	}
 	fmt.Println()
 	return nil
