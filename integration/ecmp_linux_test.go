@@ -55,7 +55,7 @@ const (
 	spreadFlows = 64
 	// deliveryWait bounds how long a probe waits for its datagrams.
 	deliveryWait = 5 * time.Second
-	// failoverTimeout bounds the failover: the container's neighbour entry
+	// failoverTimeout bounds the failover: the container's neighbor entry
 	// of the vanished router goes from REACHABLE (15-45 s) through DELAY
 	// (5 s) and three unicast probes (3 s) to FAILED.
 	failoverTimeout = 120 * time.Second
@@ -297,7 +297,7 @@ func backupText(f family) []string {
 // measureFailover probes every family with new flows until, for each, a
 // whole batch reaches router-b, and returns how long that took per family
 // from now. All families are probed in every round, so that each family's
-// neighbour entry of the vanished router ages under traffic, as it would
+// neighbor entry of the vanished router ages under traffic, as it would
 // for a real workload.
 func measureFailover(topo *topology, fams []family) map[string]time.Duration {
 	GinkgoHelper()

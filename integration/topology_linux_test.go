@@ -143,7 +143,7 @@ func newTopology(n int) *topology {
 	}
 	sw := handleAt(t.sw)
 	// No STP and no multicast snooping: ports forward at once, and IPv6
-	// neighbour solicitations are flooded like ARP requests.
+	// neighbor solicitations are flooded like ARP requests.
 	snooping := false
 	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: bridgeName}, MulticastSnooping: &snooping}
 	Expect(sw.LinkAdd(br)).To(Succeed(), "add bridge")

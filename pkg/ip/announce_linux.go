@@ -69,11 +69,11 @@ func setARPNotify(ifName string) error {
 	return sysctl.Set("net/ipv4/conf/"+ifName+"/arp_notify", "1")
 }
 
-// Announce tells the neighbours on ifName, in the namespace of h (nil: the
+// Announce tells the neighbors on ifName, in the namespace of h (nil: the
 // calling thread's), that ips now live at ifName's MAC address: a gratuitous ARP
-// for each IPv4 address and an unsolicited neighbour advertisement for each
+// for each IPv4 address and an unsolicited neighbor advertisement for each
 // IPv6 one. A new link keeps an address that another MAC had a moment ago
-// (a restarted pod), and neighbours would otherwise keep sending to the old
+// (a restarted pod), and neighbors would otherwise keep sending to the old
 // MAC until their cache entry expires. It is best effort: errors are
 // written to stderr and never returned, so that it cannot fail an ADD.
 func Announce(h *netlinksafe.Handle, ifName string, ips []net.IP) {
@@ -96,7 +96,7 @@ func AnnounceAddrs(h *netlinksafe.Handle, ifName string, ips []net.IP) error {
 	attrs := l.Attrs()
 	iface := &net.Interface{Index: attrs.Index, Name: attrs.Name, HardwareAddr: attrs.HardwareAddr, Flags: attrs.Flags}
 	if len(iface.HardwareAddr) != 6 || iface.Flags&net.FlagLoopback != 0 {
-		// Neighbour discovery needs an Ethernet address to announce.
+		// Neighbor discovery needs an Ethernet address to announce.
 		return nil
 	}
 	var errs []error
@@ -153,22 +153,22 @@ func sendGratuitousARP(iface *net.Interface, addr net.IP) error {
 // allNodes is ff02::1, where unsolicited advertisements go (RFC 4861 7.2.6).
 var allNodes = [16]byte{0xff, 0x02, 15: 1}
 
-// sendUnsolicitedNA sends a neighbour advertisement for addr to all nodes,
+// sendUnsolicitedNA sends a neighbor advertisement for addr to all nodes,
 // with the override flag and the target link-layer address option, as
 // RFC 4861 section 7.2.6 describes. The kernel fills in the ICMPv6 checksum
 // of raw ICMPv6 sockets (RFC 3542 section 3.1). Hop limit 255 is required:
-// receivers drop neighbour discovery messages that crossed a router.
+// receivers drop neighbor discovery messages that crossed a router.
 func sendUnsolicitedNA(iface *net.Interface, addr net.IP) error {
 	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_ICMPV6)
 	if err != nil {
-		return fmt.Errorf("send neighbour advertisement for %s: open icmpv6 socket: %w", addr, err)
+		return fmt.Errorf("send neighbor advertisement for %s: open icmpv6 socket: %w", addr, err)
 	}
 	defer unix.Close(fd)
 	if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, 255); err != nil {
-		return fmt.Errorf("send neighbour advertisement for %s: set hop limit: %w", addr, err)
+		return fmt.Errorf("send neighbor advertisement for %s: set hop limit: %w", addr, err)
 	}
 	if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_IF, iface.Index); err != nil {
-		return fmt.Errorf("send neighbour advertisement for %s: set interface %s: %w", addr, iface.Name, err)
+		return fmt.Errorf("send neighbor advertisement for %s: set interface %s: %w", addr, iface.Name, err)
 	}
 	// Send from the announced address itself when the kernel allows it;
 	// an address still in DAD cannot be bound (EADDRNOTAVAIL), and then
@@ -178,14 +178,14 @@ func sendUnsolicitedNA(iface *net.Interface, addr net.IP) error {
 	_ = unix.Bind(fd, src)
 
 	pkt := make([]byte, 32)
-	pkt[0] = 136  // type neighbour advertisement; code and checksum zero
+	pkt[0] = 136  // type neighbor advertisement; code and checksum zero
 	pkt[4] = 0x20 // flags: override, not solicited, not router
 	copy(pkt[8:24], addr.To16())
 	pkt[24], pkt[25] = 2, 1 // option target link-layer address, 8 bytes
 	copy(pkt[26:32], iface.HardwareAddr)
 	to := &unix.SockaddrInet6{Addr: allNodes, ZoneId: uint32(iface.Index)}
 	if err := unix.Sendto(fd, pkt, 0, to); err != nil {
-		return fmt.Errorf("send neighbour advertisement for %s on %s: %w", addr, iface.Name, err)
+		return fmt.Errorf("send neighbor advertisement for %s on %s: %w", addr, iface.Name, err)
 	}
 	return nil
 }

@@ -157,7 +157,7 @@ var _ = Describe("announcing addresses", func() {
 				net.IP(icmp[8:24]).Equal(net.ParseIP("2001:db8::10")) &&
 				icmp[24] == 2 && icmp[25] == 1 && net.HardwareAddr(icmp[26:32]).String() == mac
 		}
-		Expect(found).To(BeTrue(), "no unsolicited neighbour advertisement for 2001:db8::10 arrived")
+		Expect(found).To(BeTrue(), "no unsolicited neighbor advertisement for 2001:db8::10 arrived")
 	})
 
 	It("AnnounceAddrs names an address that is neither IPv4 nor IPv6", func() {

@@ -42,7 +42,7 @@ var ErrDADFailed = errors.New("duplicate address detected")
 var ErrDADTimeout = errors.New("duplicate address detection timed out")
 
 // DADFailedError reports an address the kernel marked IFA_F_DADFAILED: a
-// neighbour answered our Neighbor Solicitation for it (RFC 4862 5.4.5).
+// neighbor answered our Neighbor Solicitation for it (RFC 4862 5.4.5).
 type DADFailedError struct {
 	Addr net.IP
 	Dev  string

@@ -50,7 +50,7 @@ var _ = Describe("WaitForDAD", func() {
 		// Do not depend on the host's defaults, which a new namespace may
 		// inherit (net.core.devconf_inherit_init_net): DAD on, one probe.
 		// enhanced_dad stays at its default (1, RFC 7527): our own probe
-		// looped back is recognised by its nonce, not taken for a duplicate.
+		// looped back is recognized by its nonce, not taken for a duplicate.
 		Expect(contNS.Do(func(ns.NetNS) error {
 			for key, val := range map[string]string{
 				"net.ipv6.conf.eth0.disable_ipv6":  "0",
@@ -173,7 +173,7 @@ var _ = Describe("WaitForDAD", func() {
 		Expect(ip.WaitForDAD(nil, 0, nil, time.Second)).To(Succeed())
 	})
 
-	It("fails when a neighbour already uses the address", func() {
+	It("fails when a neighbor already uses the address", func() {
 		addAddr(peerNS, "peer0", "2001:db8::1/64", unix.IFA_F_NODAD)
 		addAddr(contNS, "eth0", "2001:db8::1/64", 0)
 

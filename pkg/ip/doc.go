@@ -14,6 +14,6 @@
 
 // Package ip holds link, address and forwarding operations (in the
 // *_linux.go files): veth pairs, link names, DAD waits, gratuitous ARP and
-// unsolicited neighbour advertisements, IP forwarding. The pure address
+// unsolicited neighbor advertisements, IP forwarding. The pure address
 // family and prefix helpers are in pkg/ipaddr, which links no netlink.
 package ip

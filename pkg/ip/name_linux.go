@@ -34,8 +34,7 @@ func RandomName(prefix string) (string, error) {
 		return "", fmt.Errorf("make random name: prefix %q longer than %d bytes", prefix, maxIfNameLen-randomSuffixLen)
 	}
 	// A name needs to be unlikely to be taken, not unpredictable: the
-	// runtime's generator (seeded from the kernel at start) serves, and
-	// spares every plugin crypto/rand's package initialisation.
+	// runtime's generator (seeded from the kernel at start) serves.
 	return fmt.Sprintf("%s%08x", prefix, rand.Uint32()), nil
 }
 

@@ -35,23 +35,10 @@ const modulePath = "github.com/containernetworking/plugins"
 // these plugins only compute addresses.
 var ipamForbidden = map[string]string{
 	"github.com/vishvananda/netlink": "netlink is for kernel work, which an IPAM plugin does not do; " +
-		"its package initialisation costs start time on every IPAM call (use pkg/ipaddr, not pkg/ip)",
+		"its package initialization costs start time on every IPAM call (use pkg/ipaddr, not pkg/ip)",
 	"crypto/rand": "crypto/rand pulls in the FIPS crypto packages and math/big, whose " +
-		"initialisation costs start time on every IPAM call",
+		"initialization costs start time on every IPAM call",
 }
-
-var _ = Describe("link plugin dependencies", func() {
-	// Link plugins need netlink, but no cryptography either: a random
-	// interface name comes from math/rand/v2.
-	for _, plugin := range []string{"macvlan", "ipvlan", "loopback"} {
-		It("plugins/main/"+plugin+" does not link crypto/rand", func() {
-			root := modulePath + "/plugins/main/" + plugin
-			imports := pluginImports(root)
-			Expect(imports).NotTo(HaveKey("crypto/rand"), "links crypto/rand through %s: its FIPS crypto "+
-				"packages cost start time on every call", strings.Join(importChain(imports, root, "crypto/rand"), " -> "))
-		})
-	}
-})
 
 var _ = Describe("IPAM plugin dependencies", func() {
 	for _, plugin := range []string{"static", "host-local"} {

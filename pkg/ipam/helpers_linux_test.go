@@ -40,7 +40,7 @@ const (
 )
 
 // pair is a container namespace whose eth0 is a veth to a peer namespace
-// that holds the gateway addresses, so that their neighbours resolve.
+// that holds the gateway addresses, so that their neighbors resolve.
 type pair struct {
 	cont, peer ns.NetNS
 }

@@ -28,9 +28,9 @@ import (
 )
 
 // useNeighSysctl makes IPv4 multipath selection skip a nexthop whose
-// neighbour entry is FAILED or INCOMPLETE (fib_good_nh in
+// neighbor entry is FAILED or INCOMPLETE (fib_good_nh in
 // net/ipv4/fib_semantics.c). IPv6 needs no such switch: with forwarding off
-// it already avoids siblings whose neighbour failed (rt6_check_neigh). The
+// it already avoids siblings whose neighbor failed (rt6_check_neigh). The
 // key exists only in kernels built with CONFIG_IP_ROUTE_MULTIPATH.
 const useNeighSysctl = "net.ipv4.fib_multipath_use_neigh"
 
@@ -52,7 +52,7 @@ const useNeighSysctl = "net.ipv4.fib_multipath_use_neigh"
 //
 // Before the first route it sets net.ipv4.fib_multipath_use_neigh=1 in
 // that namespace when there is an IPv4 multipath group, so that a gateway
-// whose neighbour entry failed stops receiving flows, as separate IPv4
+// whose neighbor entry failed stops receiving flows, as separate IPv4
 // default routes used to fail over. Call it on a thread in the container's
 // namespace. A failure names the route it concerns as `ip route` would
 // print it (the first one in list order when several failed). The routes

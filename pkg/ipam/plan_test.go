@@ -132,7 +132,7 @@ func TestPlanRoutes(t *testing.T) {
 			want: []string{"2001:db8:2::/64 nexthop via 2001:db8:1::1 nexthop via 2001:db8:1::2 metric 1024"}},
 		{name: "IPv4-mapped gateway is IPv4", in: `{"routes":[{"dst":"192.0.2.0/24","gw":"::ffff:198.51.100.1"}]}`,
 			want: []string{"192.0.2.0/24 via 198.51.100.1"}},
-		{name: "mtu and advmss honoured", in: `{"routes":[{"dst":"192.0.2.0/24","gw":"198.51.100.1","mtu":1400,"advmss":1360},{"dst":"192.0.2.0/24","gw":"198.51.100.2","mtu":1400,"advmss":1360}]}`,
+		{name: "mtu and advmss honored", in: `{"routes":[{"dst":"192.0.2.0/24","gw":"198.51.100.1","mtu":1400,"advmss":1360},{"dst":"192.0.2.0/24","gw":"198.51.100.2","mtu":1400,"advmss":1360}]}`,
 			want: []string{"192.0.2.0/24 nexthop via 198.51.100.1 nexthop via 198.51.100.2 mtu 1400 advmss 1360"}},
 		{name: "groups in order of first appearance", in: `{"routes":[{"dst":"192.0.2.0/24","gw":"198.51.100.1"},{"dst":"203.0.113.0/24","gw":"198.51.100.2"},{"dst":"192.0.2.0/24","gw":"198.51.100.3"}]}`,
 			want: []string{"192.0.2.0/24 nexthop via 198.51.100.1 nexthop via 198.51.100.3", "203.0.113.0/24 via 198.51.100.2"}},

@@ -74,13 +74,13 @@ var _ = Describe("multipath routes in the kernel", func() {
 			}
 		})
 
-		It(f.name+": avoids a gateway whose neighbour failed", func() {
+		It(f.name+": avoids a gateway whose neighbor failed", func() {
 			p := configureGroup()
 			failed := net.ParseIP(f.gw(1))
 			var seen map[string]int
 			p.change(func(h *netlinksafe.Handle, l netlink.Link) error {
 				// What the kernel records when a gateway stops answering
-				// neighbour solicitations.
+				// neighbor solicitations.
 				if err := h.NeighSet(&netlink.Neigh{
 					LinkIndex: l.Attrs().Index, Family: f.nlFamily, IP: failed, State: netlink.NUD_FAILED,
 				}); err != nil {

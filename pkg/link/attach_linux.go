@@ -15,17 +15,17 @@
 package link
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 
+	"github.com/containernetworking/cni/pkg/skel"
+	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/skel"
 )
 
 // Adder is what the ADD of a link plugin does its own way; Add does the
@@ -50,40 +50,52 @@ type Adder struct {
 // creates the link, gets its addresses from the IPAM plugin, configures
 // the link inside the container and prints the result with the config's
 // DNS, in the config's version. When a step fails after the link exists,
-// Rollback undoes the ADD.
+// Rollback undoes the ADD. A CNI_NETNS that is the plugin's own namespace
+// is refused before anything is done (ns.RefuseOwn).
 //
-// The IPAM plugin's process is started before the link is created — by
-// StartIPAM as soon as the config was read, when the plugin's dispatcher
-// has that hook — and given its config once the link exists
-// (ipam.PendingAdd says why), so the two overlap; if the link cannot be
-// created, the IPAM plugin is cancelled before it has seen its config.
+// The IPAM plugin's ADD runs while the link is created: neither needs the
+// other, and the IPAM plugin's process start is most of what delegating
+// costs. If the link cannot be created, what the IPAM plugin allocated is
+// released again.
 func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
+	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
+		return err
+	}
 	netns, err := ns.GetNS(args.Netns)
 	if err != nil {
 		return fmt.Errorf("open netns %q: %w", args.Netns, err)
 	}
 	defer netns.Close()
 
-	pending := takeIPAM(common.IPAM.Type, args.StdinData)
-	if pending == nil && common.IPAM.Type != "" {
-		if pending, err = ipam.StartAdd(common.IPAM.Type, args.StdinData); err != nil {
-			return err
+	var allocation chan ipamAdd
+	if common.IPAM.Type != "" {
+		allocation = make(chan ipamAdd, 1)
+		go func() {
+			r, err := ipam.ExecAdd(common.IPAM.Type, args.StdinData)
+			allocation <- ipamAdd{r, err}
+		}()
+	}
+	// release undoes the IPAM ADD when the link could not be created.
+	release := func() {
+		if allocation == nil {
+			return
+		}
+		if got := <-allocation; got.err == nil {
+			if err := ipam.ExecDel(common.IPAM.Type, args.StdinData); err != nil {
+				fmt.Fprintf(os.Stderr, "%s: release ipam allocation after failed add: %v\n", a.Plugin, err)
+			}
 		}
 	}
 	// One netlink socket in the container serves every step there.
 	cont, err := OpenIn(netns)
 	if err != nil {
-		if pending != nil {
-			pending.Cancel()
-		}
+		release()
 		return fmt.Errorf("open netns %q: %w", args.Netns, err)
 	}
 	defer cont.Close()
 	intf, err := a.Create(netns, cont)
 	if err != nil {
-		if pending != nil {
-			pending.Cancel()
-		}
+		release()
 		return err
 	}
 	// From here on the link exists: any failure removes it and releases
@@ -97,8 +109,8 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 
 	var res *current.Result
 	switch {
-	case pending != nil:
-		if res, err = allocated(common.IPAM.Type, pending); err != nil {
+	case allocation != nil:
+		if res, err = allocated(common.IPAM.Type, <-allocation); err != nil {
 			return err
 		}
 	case a.WithoutIPAM != nil:
@@ -111,16 +123,7 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	for _, ipc := range res.IPs {
 		ipc.Interface = current.Int(0)
 	}
-	err = netns.Do(func(ns.NetNS) error { return a.Configure(cont, args.IfName, res) })
-	if pending != nil {
-		// The IPAM plugin's result stands only once it has exited
-		// successfully (ipam.PendingAdd); if it failed, that is the error
-		// to report, whatever configuring made of its output.
-		if xerr := pending.Exited(); xerr != nil {
-			return xerr
-		}
-	}
-	if err != nil {
+	if err := netns.Do(func(ns.NetNS) error { return a.Configure(cont, args.IfName, res) }); err != nil {
 		return err
 	}
 	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
@@ -135,71 +138,20 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	return nil
 }
 
-// early is the IPAM plugin StartIPAM started for this process's ADD, until
-// Add takes it over.
-var early *earlyIPAM
-
-type earlyIPAM struct {
-	typ     string
-	stdin   []byte
-	pending *ipam.PendingAdd
+// ipamAdd is what the IPAM plugin's ADD returned.
+type ipamAdd struct {
+	res types.Result
+	err error
 }
 
-// StartIPAM, a skel.Dispatcher EarlyAdd hook, starts the ADD of the IPAM
-// plugin the config names as soon as the config is read, for Add to take
-// over: the process start then overlaps the decoding and checking of the
-// config as well as the creation of the link. It starts nothing when the
-// type cannot be read without decoding the config (netconf.IPAMType) or
-// the plugin cannot be started; Add then starts it and reports why not.
-// The function it returns cancels the plugin if Add did not take it over —
-// because the config or CNI_NETNS was refused, or Add named another IPAM
-// type — before the plugin has seen its config (ipam.PendingAdd).
-func StartIPAM(stdin []byte) (done func()) {
-	typ, ok := netconf.IPAMType(stdin)
-	if !ok || typ == "" {
-		return nil
+// allocated converts the IPAM plugin's result to the current type. A
+// *types.Error from the IPAM plugin passes through unchanged.
+func allocated(ipamType string, got ipamAdd) (*current.Result, error) {
+	if got.err != nil {
+		return nil, got.err
 	}
-	pending, err := ipam.StartAdd(typ, stdin)
+	res, err := current.NewResultFromResult(got.res)
 	if err != nil {
-		return nil
-	}
-	early = &earlyIPAM{typ: typ, stdin: stdin, pending: pending}
-	return func() {
-		if e := early; e != nil {
-			early = nil
-			e.pending.Cancel()
-		}
-	}
-}
-
-// takeIPAM returns the IPAM plugin StartIPAM started, if it is the ADD of
-// typ with stdin as its config; one that is not is cancelled.
-func takeIPAM(typ string, stdin []byte) *ipam.PendingAdd {
-	e := early
-	if e == nil {
-		return nil
-	}
-	early = nil
-	if e.typ != typ || !bytes.Equal(e.stdin, stdin) {
-		e.pending.Cancel()
-		return nil
-	}
-	return e.pending
-}
-
-// allocated hands the IPAM plugin ipamType its config, waits for its
-// result and converts it to the current type. A *types.Error from the
-// IPAM plugin passes through unchanged.
-func allocated(ipamType string, pending *ipam.PendingAdd) (*current.Result, error) {
-	r, err := pending.Result()
-	if err != nil {
-		return nil, err
-	}
-	res, err := current.NewResultFromResult(r)
-	if err != nil {
-		if xerr := pending.Exited(); xerr != nil {
-			return nil, xerr
-		}
 		return nil, fmt.Errorf("convert result of ipam plugin %s: %w", ipamType, err)
 	}
 	return res, nil

@@ -17,10 +17,11 @@ package link
 import (
 	"errors"
 
+	"github.com/containernetworking/cni/pkg/skel"
+
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/skel"
 )
 
 // The verbs below are those of a link plugin (macvlan, ipvlan) whose
@@ -67,8 +68,13 @@ func Check(common *netconf.Common, args *skel.CmdArgs, checkLink func(mac string
 }
 
 // Del is DEL: the IPAM plugin's DEL and, at the same time, the deletion of
-// the link. A link or namespace that is already gone is not an error.
+// the link. A link or namespace that is already gone is not an error; a
+// CNI_NETNS that is the plugin's own namespace is refused before anything
+// is done (ns.RefuseOwn).
 func Del(common *netconf.Common, args *skel.CmdArgs) error {
+	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
+		return err
+	}
 	if common.IPAM.Type == "" {
 		return DeleteIn(args.Netns, args.IfName)
 	}

@@ -51,8 +51,8 @@ func (c *byteChoices) intn(n int) int {
 	return b % n
 }
 
-// gen generates results. plain restricts it to what plugins print and
-// DecodeResult must accept: strings without characters that JSON escapes,
+// gen generates results. plain restricts it to what plugins print:
+// strings without characters that JSON escapes,
 // integers of at most 15 digits, well-formed addresses.
 type gen struct {
 	c     choices

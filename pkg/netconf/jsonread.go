@@ -42,9 +42,6 @@ type reader struct {
 	memberStart int
 }
 
-// maxSkipDepth bounds the nesting skip follows; deeper input is declined.
-const maxSkipDepth = 64
-
 // ws skips JSON whitespace.
 func (r *reader) ws() {
 	for r.pos < len(r.data) {
@@ -215,38 +212,6 @@ func (r *reader) strings() ([]string, bool) {
 		return ok
 	})
 	return list, ok
-}
-
-// skip reads any value of the subset without keeping it.
-func (r *reader) skip(depth int) bool {
-	if depth > maxSkipDepth {
-		return false
-	}
-	switch c := r.peek(); {
-	case c == '"':
-		_, ok := r.text()
-		return ok
-	case c == '-' || (c >= '0' && c <= '9'):
-		_, ok := r.int()
-		return ok
-	case c == '{':
-		return r.object(func([]byte) bool { return r.skip(depth + 1) })
-	case c == '[':
-		return r.array(func() bool { return r.skip(depth + 1) })
-	case c == 't':
-		return r.literal("true")
-	case c == 'f':
-		return r.literal("false")
-	}
-	return false
-}
-
-func (r *reader) literal(lit string) bool {
-	if !bytes.HasPrefix(r.data[r.pos:], []byte(lit)) {
-		return false
-	}
-	r.pos += len(lit)
-	return true
 }
 
 // members tracks the member names of one object that a caller knows, to

@@ -12,230 +12,151 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-package netconf
+package netconf_test
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
-	"reflect"
-	"strings"
-	"testing"
 
 	"github.com/containernetworking/cni/pkg/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/containernetworking/plugins/pkg/netconf"
 )
 
-// Config structs of the shapes plugins declare, for loadFast to decode the
-// plugin's part of.
-
+// linkConf is a plugin's own config struct, as macvlan's.
 type linkConf struct {
-	Master          string `json:"master,omitempty"`
-	Mode            string `json:"mode,omitempty"`
-	MTU             int    `json:"mtu,omitempty"`
-	BCQueueLen      uint32 `json:"bcqueuelen,omitempty"`
-	LinkInContainer bool   `json:"linkInContainer,omitempty"`
-	RuntimeConfig   struct {
-		Mac string `json:"mac,omitempty"`
-	} `json:"runtimeConfig,omitempty"`
-	mode int //nolint:unused // mirrors the unexported state of a plugin config, which Load must skip
-}
-
-type ipamConf struct {
-	IPAM *struct {
-		Type      string     `json:"type"`
-		Routes    RouteConfs `json:"routes,omitempty"`
-		DNS       types.DNS  `json:"dns"`
-		Addresses []struct {
-			Address string `json:"address"`
-		} `json:"addresses"`
+	Master string `json:"master"`
+	MTU    int    `json:"mtu"`
+	IPAM   struct {
+		Routes netconf.RouteConfs `json:"routes"`
 	} `json:"ipam"`
-	RuntimeConfig *struct {
-		IPs []string `json:"ips,omitempty"`
-	} `json:"runtimeConfig,omitempty"`
 }
 
-type Inner struct {
-	Bridge   string `json:"bridge"`
-	Untagged int
-}
-
-type embeddingConf struct {
-	Inner
-	*types.IPAM
-	Named   Inner  `json:"named"`
-	Skipped string `json:"-"`
-	Dash    string `json:"-,"`   //nolint:staticcheck // a field named "-", a tag Load must read as encoding/json does
-	Bad     string `json:"a\\b"` //nolint:staticcheck // an invalid name encoding/json ignores; so must Load
-}
-
-type selfDecoding struct{ raw []byte }
-
-func (s *selfDecoding) UnmarshalJSON(b []byte) error {
-	s.raw = append([]byte(nil), b...)
-	return nil
-}
-
-// confTypes returns a fresh value of every config type.
-func confTypes() []any {
-	return []any{nil, &linkConf{}, &ipamConf{}, &embeddingConf{}, &map[string]any{}, &selfDecoding{}, &Common{}}
-}
-
-// compareLoad checks that wherever loadFast decodes stdin, the values are
-// those encoding/json gives for the whole config.
-func compareLoad(stdin []byte) error {
-	for _, conf := range confTypes() {
-		c, doc, ok := loadFast(stdin, conf)
-		if !ok {
-			continue
-		}
-		var want Common
-		if err := json.Unmarshal(stdin, &want); err != nil {
-			return fmt.Errorf("loadFast accepted %q, which encoding/json refuses: %w", stdin, err)
-		}
-		if !reflect.DeepEqual(*c, want) {
-			return fmt.Errorf("loadFast(%q) common part %+v, encoding/json %+v", stdin, *c, want)
-		}
-		if conf == nil {
-			continue
-		}
-		wantConf := reflect.New(reflect.TypeOf(conf).Elem()).Interface()
-		wantErr := json.Unmarshal(stdin, wantConf)
-		err := json.Unmarshal(doc, conf)
-		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
-			return fmt.Errorf("%T from %q: error %w, from the whole config %w", conf, doc, err, wantErr)
-		}
-		if err == nil && !reflect.DeepEqual(conf, wantConf) {
-			return fmt.Errorf("%T from %q: %+v, from the whole config %+v", conf, doc, conf, wantConf)
-		}
+// code returns the CNI error code of err, or 0 when it is not a
+// *types.Error.
+func code(err error) uint {
+	var e *types.Error
+	if errors.As(err, &e) {
+		return e.Code
 	}
-	return compareIPAMType(stdin)
+	return 0
 }
 
-// compareIPAMType checks that what IPAMType reads, when it reads anything
-// from a config encoding/json decodes, is the ipam type encoding/json
-// decodes. (A config that does not decode fails the plugin whatever
-// IPAMType said.)
-func compareIPAMType(stdin []byte) error {
-	typ, ok := IPAMType(stdin)
-	var want Common
-	if !ok || json.Unmarshal(stdin, &want) != nil {
-		return nil
-	}
-	if typ != want.IPAM.Type {
-		return fmt.Errorf("IPAMType(%q) = %q, encoding/json %q", stdin, typ, want.IPAM.Type)
-	}
-	return nil
-}
+var _ = Describe("Load", func() {
+	It("decodes the common part and the plugin's own fields", func() {
+		conf := &linkConf{}
+		c, err := netconf.Load([]byte(`{"cniVersion": "1.1.0", "name": "n", "type": "macvlan", "master": "eth0", "mtu": 1400,
+			"capabilities": {"mac": true}, "dns": {"nameservers": ["192.0.2.53"]},
+			"args": {"cni": {"ips": ["192.0.2.10/24"], "mac": "02:42:c0:00:02:0a"}},
+			"ipam": {"type": "static", "routes": [{"dst": "0.0.0.0/0", "gw": "192.0.2.1", "table": 100}, null]}}`), conf)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.CNIVersion).To(Equal("1.1.0"))
+		Expect(c.Name).To(Equal("n"))
+		Expect(c.Type).To(Equal("macvlan"))
+		Expect(c.IPAM.Type).To(Equal("static"))
+		Expect(c.Capabilities).To(Equal(map[string]bool{"mac": true}))
+		Expect(c.DNS.Nameservers).To(Equal([]string{"192.0.2.53"}))
+		Expect(c.CNIArgsIPs()).To(Equal([]string{"192.0.2.10/24"}))
+		Expect(c.Args.CNI.MAC).To(Equal("02:42:c0:00:02:0a"))
+		Expect(c.PrevResult).To(BeNil())
+		Expect(conf.Master).To(Equal("eth0"))
+		Expect(conf.MTU).To(Equal(1400))
+		table := 100
+		Expect(conf.IPAM.Routes).To(Equal(netconf.RouteConfs{{Dst: "0.0.0.0/0", GW: "192.0.2.1", Table: &table}, {}}),
+			"a null route is a route with no members, which validation refuses")
+	})
 
-var loadDocs = []string{
-	`{"cniVersion": "1.1.0", "name": "n", "type": "macvlan", "master": "eth0", "ipam": {"type": "static", "routes": [{"dst": "0.0.0.0/0", "gw": "192.0.2.1"}]}}`,
-	`{"cniVersion": "1.1.0", "name": "n", "type": "macvlan", "mode": "bridge", "mtu": 1500, "bcqueuelen": 100, "linkInContainer": true,
-	  "capabilities": {"mac": true, "ips": false}, "runtimeConfig": {"mac": "02:42:c0:00:02:0a", "ips": ["192.0.2.10/24"]},
-	  "args": {"cni": {"ips": ["192.0.2.10/24"], "mac": "02:42:c0:00:02:0a"}, "other": {"x": 1}},
-	  "dns": {"nameservers": ["192.0.2.53"], "domain": "example.com", "search": ["example.com"], "options": ["ndots:2"]},
-	  "ipam": {"type": "static", "addresses": [{"address": "192.0.2.10/24"}], "dns": {"domain": "x"}, "routes": [{"dst": "::/0", "table": 7}]},
-	  "cni.dev/valid-attachments": [{"containerID": "c1", "ifname": "eth0"}]}`,
-	`{"cniVersion": "1.1.0", "name": "n", "prevResult": {"cniVersion": "1.1.0", "ips": [{"address": "192.0.2.10/24"}], "routes": [{"dst": "0.0.0.0/0"}]}}`,
-	`{"name": "n"}`,
-	`{}`,
-	`{"cniVersion": "1.1.0", "Master": "eth0", "MASTER": "eth1", "master": "eth2"}`,
-	`{"cniVersion": "1.1.0", "bridge": "br0", "untagged": 5, "named": {"bridge": "br1", "Untagged": 6}, "type": "t", "-": "dash", "Skipped": "s", "a\\b": "bad", "Bad": "b"}`,
-	`{"cniVersion": "1.1.0", "mtu": "1500"}`,
-	`{"cniVersion": "1.1.0", "mtu": 1500.5}`,
-	`{"cniVersion": "1.1.0", "ipam": {"type": "static", "Type": "other"}}`,
-	`{"cniVersion": "1.1.0", "ipam": {"type": 5}}`,
-	`{"cniVersion": "1.1.0", "ipam": []}`,
-	`{"cniVersion": "1.1.0", "ipam": null}`,
-	`{"cniVersion": "1.1.0", "name": "a", "name": "b"}`,
-	`{"CNIVersion": "1.1.0"}`,
-	`{"cniVersion": "1.1.0", "capabilities": {"a": true, "a": false}}`,
-	`{"cniVersion": "1.1.0", "capabilities": {"a": 1}}`,
-	`{"cniVersion": "1.1.0", "dns": {"nameservers": "192.0.2.53"}}`,
-	`{"cniVersion": "1.1.0", "prevResult": "none"}`,
-	`{"cniVersion": "1.1.0", "args": {"cni": {"ips": "192.0.2.10"}}}`,
-	`{"cniVersion": "1.1.0", "cni.dev/valid-attachments": [{"containerID": 1}]}`,
-	`{"cniVersion": "1.1.0", "name": "n\u0041"}`,
-	`{"cniVersion": "1.1.0"} x`,
-	`{"cniVersion": "1.1.0",}`,
-	`[]`,
-	``,
-}
+	It("takes a missing cniVersion as 0.1.0", func() {
+		c, err := netconf.Load([]byte(`{"name": "n", "type": "loopback"}`), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.CNIVersion).To(Equal("0.1.0"))
+		Expect(c.CNIArgsIPs()).To(BeNil())
+	})
 
-var _ = Describe("loadFast", func() {
-	for _, doc := range loadDocs {
-		It("decodes as encoding/json does: "+doc, func() {
-			Expect(compareLoad([]byte(doc))).To(Succeed())
+	DescribeTable("refuses with the spec's error code",
+		func(stdin string, conf any, wantCode uint, wantMsg string) {
+			_, err := netconf.Load([]byte(stdin), conf)
+			Expect(code(err)).To(Equal(wantCode), "%v", err)
+			Expect(err).To(MatchError(ContainSubstring(wantMsg)))
+		},
+		Entry("undecodable config", `{"name": "n",`, nil, types.ErrDecodingFailure, "decode network config: "),
+		Entry("a field of the wrong type", `{"cniVersion": "1.1.0", "name": 1}`, nil, types.ErrDecodingFailure, "decode network config: "),
+		Entry("a plugin field of the wrong type", `{"cniVersion": "1.1.0", "name": "n", "mtu": "big"}`, &linkConf{},
+			types.ErrDecodingFailure, "decode network config: "),
+		Entry("an invalid cniVersion", `{"cniVersion": "one", "name": "n"}`, nil, types.ErrInvalidNetworkConfig, `invalid cniVersion "one"`),
+		Entry("an undecodable prevResult", `{"cniVersion": "1.1.0", "name": "n", "prevResult": {"ips": 3}}`, nil,
+			types.ErrDecodingFailure, "decode prevResult: "),
+		Entry("a prevResult of an unknown version", `{"cniVersion": "1.1.0", "name": "n", "prevResult": {"cniVersion": "9.0.0"}}`, nil,
+			types.ErrDecodingFailure, "decode prevResult: "),
+	)
+
+	// A prevResult of any version the library knows is converted to the
+	// current type.
+	for _, v := range []string{"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"} {
+		It("converts a prevResult of version "+v, func() {
+			stdin := fmt.Sprintf(`{"cniVersion": %q, "name": "n", "prevResult": {"cniVersion": %q,
+				"interfaces": [{"name": "eth0", "sandbox": "/run/netns/x"}],
+				"ips": [{"version": "4", "interface": 0, "address": "192.0.2.10/24", "gateway": "192.0.2.1"}],
+				"routes": [{"dst": "0.0.0.0/0", "gw": "192.0.2.1"}]}}`, v, v)
+			c, err := netconf.Load([]byte(stdin), nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.PrevResult.CNIVersion).To(Equal("1.1.0"))
+			Expect(c.PrevResult.Interfaces).To(HaveLen(1))
+			Expect(c.PrevResult.IPs).To(HaveLen(1))
+			Expect(c.PrevResult.IPs[0].Address.String()).To(Equal("192.0.2.10/24"))
+			Expect(*c.PrevResult.IPs[0].Interface).To(Equal(0))
+			Expect(c.PrevResult.Routes).To(HaveLen(1))
+			Expect(c.PrevResult.Routes[0].GW.String()).To(Equal("192.0.2.1"))
 		})
 	}
 
-	It("decodes a plain link plugin config without its IPAM section", func() {
-		doc := []byte(`{"cniVersion": "1.1.0", "name": "n", "type": "macvlan", "master": "eth0", "ipam": {"type": "static", "routes": [` +
-			strings.Repeat(`{"dst": "198.18.0.0/32", "gw": "192.0.2.1"},`, 99) + `{"dst": "::/0"}]}}`)
-		var conf linkConf
-		c, confDoc, ok := loadFast(doc, &conf)
-		Expect(ok).To(BeTrue())
-		Expect(c.IPAM.Type).To(Equal("static"))
-		Expect(string(confDoc)).To(Equal(`{"master": "eth0"}`))
-		_, confDoc, ok = loadFast(doc, &ipamConf{})
-		Expect(ok).To(BeTrue())
-		Expect(&confDoc[0]).To(BeIdenticalTo(&doc[0]), "a config that is mostly ipam is decoded whole")
-		Expect(compareLoad(doc)).To(Succeed())
-	})
-
-	It("declines what is not written plainly", func() {
-		for _, doc := range []string{`{"cniVersion": "1.1.0", "mtu": 1500.5}`, `{"CNIVersion": "1.1.0"}`, `{"cniVersion": "1.1.0", "x": null}`, `[]`} {
-			_, _, ok := loadFast([]byte(doc), nil)
-			Expect(ok).To(BeFalse(), doc)
-		}
-	})
-
-	It("reads the IPAM type alone, or declines", func() {
-		for doc, want := range map[string]string{
-			`{"cniVersion": "1.1.0", "name": "n", "type": "macvlan", "ipam": {"routes": [{"dst": "0.0.0.0/0"}], "type": "host-local"}}`: "host-local",
-			`{"type": "ipvlan", "ipam": {}}`:  "",
-			`{"type": "ipvlan", "mtu": 1500}`: "",
-		} {
-			typ, ok := IPAMType([]byte(doc))
-			Expect(ok).To(BeTrue(), doc)
-			Expect(typ).To(Equal(want), doc)
-		}
-		for _, doc := range []string{
-			`{"IPAM": {"type": "static"}}`,
-			`{"ipam": {"Type": "static"}}`,
-			`{"ipam": {"type": "static"}, "ipam": {"type": "host-local"}}`,
-			`{"ipam": {"type": "st\u0061tic"}}`,
-			`{"ipam": {"type": "static"}, "x": null}`,
-			`{"ipam": {"type": "static"}} x`,
-			`{"ipam": {"type": "static"}`,
-			``,
-		} {
-			_, ok := IPAMType([]byte(doc))
-			Expect(ok).To(BeFalse(), doc)
-		}
-	})
-
-	It("lists the member names encoding/json can store", func() {
-		names, ok := memberNames(reflect.TypeOf(&embeddingConf{}))
-		Expect(ok).To(BeTrue())
-		Expect(names).To(ContainElements("bridge", "Untagged", "type", "named", "-", "a\\b", "Bad"))
-		Expect(names).NotTo(ContainElement("Skipped"))
-		for _, conf := range []any{&map[string]any{}, &selfDecoding{}, linkConf{}, new(int)} {
-			_, ok := memberNames(reflect.TypeOf(conf))
-			Expect(ok).To(BeFalse(), "%T", conf)
-		}
-	})
+	// Every list element can be null: Load never panics on one.
+	DescribeTable("never panics on null list elements in a prevResult",
+		func(v, prev string, wantErr bool) {
+			stdin := fmt.Sprintf(`{"cniVersion": %q, "name": "n", "prevResult": %s}`, v, prev)
+			var (
+				c   *netconf.Common
+				err error
+			)
+			Expect(func() { c, err = netconf.Load([]byte(stdin), nil) }).NotTo(Panic())
+			if wantErr {
+				Expect(code(err)).To(Equal(uint(types.ErrDecodingFailure)), "%v", err)
+				return
+			}
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.PrevResult).NotTo(BeNil())
+			Expect(func() { _ = c.PrevResult.PrintTo(GinkgoWriter) }).NotTo(Panic())
+		},
+		Entry("1.1.0, kept as nil elements", "1.1.0", `{"cniVersion": "1.1.0", "interfaces": [null], "ips": [null], "routes": [null], "dns": {"nameservers": [null]}}`, false),
+		Entry("1.0.0, kept as nil elements", "1.0.0", `{"cniVersion": "1.0.0", "interfaces": [null], "ips": [null], "routes": [null]}`, false),
+		Entry("0.4.0 with null elements, refused", "0.4.0", `{"cniVersion": "0.4.0", "interfaces": [null], "ips": [null], "routes": [null]}`, true),
+		Entry("0.3.1 with null elements, refused", "0.3.1", `{"cniVersion": "0.3.1", "interfaces": [null], "ips": [null], "routes": [null]}`, true),
+		Entry("0.3.1 with a null interface index", "0.3.1", `{"cniVersion": "0.3.1", "ips": [{"version": "4", "address": "192.0.2.1/24", "interface": null}], "dns": null}`, false),
+	)
 })
 
-// FuzzLoad checks that whatever loadFast decodes, encoding/json decodes
-// the same, for every kind of plugin config struct.
-func FuzzLoad(f *testing.F) {
-	for _, doc := range loadDocs {
-		f.Add([]byte(doc))
+var _ = Describe("LoadArgs", func() {
+	type args struct {
+		types.CommonArgs
+		MAC types.UnmarshallableString `json:"mac,omitempty"`
 	}
-	f.Fuzz(func(t *testing.T, stdin []byte) {
-		if err := compareLoad(stdin); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
+	DescribeTable("parses CNI_ARGS",
+		func(in, wantMAC string, wantErr bool) {
+			var a args
+			err := netconf.LoadArgs(in, &a)
+			if wantErr {
+				Expect(code(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)), "%v", err)
+				Expect(err).To(MatchError(ContainSubstring(fmt.Sprintf("%q", in))))
+				return
+			}
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(a.MAC)).To(Equal(wantMAC))
+		},
+		Entry("empty", "", "", false),
+		Entry("a known key", "MAC=02:42:c0:00:02:0a", "02:42:c0:00:02:0a", false),
+		Entry("an unknown key", "MAC=02:42:c0:00:02:0a;K8S_POD_NAME=p", "", true),
+		Entry("an unknown key with IgnoreUnknown", "IgnoreUnknown=1;K8S_POD_NAME=p;MAC=02:42:c0:00:02:0a", "02:42:c0:00:02:0a", false),
+	)
+})

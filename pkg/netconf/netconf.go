@@ -79,17 +79,12 @@ func Unsupported(key, why string) *types.Error {
 // fields: its pointer MarshalJSON would be promoted and replace the plugin's
 // own encoding.
 func Load(stdin []byte, conf any) (*Common, error) {
-	// The config is read once when it is written plainly (loadFast says
-	// how), and by encoding/json otherwise, with the same values.
-	c, doc, ok := loadFast(stdin, conf)
-	if !ok {
-		c, doc = &Common{}, stdin
-		if err := json.Unmarshal(stdin, c); err != nil {
-			return nil, Undecodable("decode network config: %v", err)
-		}
+	c := &Common{}
+	if err := json.Unmarshal(stdin, c); err != nil {
+		return nil, Undecodable("decode network config: %v", err)
 	}
 	if conf != nil {
-		if err := json.Unmarshal(doc, conf); err != nil {
+		if err := json.Unmarshal(stdin, conf); err != nil {
 			return nil, Undecodable("decode network config: %v", err)
 		}
 	}
@@ -101,16 +96,38 @@ func Load(stdin []byte, conf any) (*Common, error) {
 		return nil, Invalid("invalid cniVersion %q: %v", c.CNIVersion, err)
 	}
 	if c.RawPrevResult != nil {
-		if err := version.ParsePrevResult(&c.PluginConf); err != nil {
-			return nil, Undecodable("decode prevResult: %v", err)
-		}
-		res, err := current.NewResultFromResult(c.PluginConf.PrevResult)
+		res, err := prevResult(&c.PluginConf)
 		if err != nil {
-			return nil, Undecodable("convert prevResult to version %s: %v", current.ImplementedSpecVersion, err)
+			return nil, err
 		}
 		c.PrevResult = res
 	}
 	return c, nil
+}
+
+// prevResult decodes conf's prevResult and converts it to the current
+// result type.
+//
+// Every list element of a result may be null in its JSON. The library
+// keeps such an element as a nil pointer, and its conversions between
+// versions dereference it: a runtime's malformed prevResult must be
+// refused, not crash the plugin, so a panic in them is turned into a code
+// 6 error. Results of the current type need no conversion and keep their
+// nil elements, which the code reading them skips.
+func prevResult(conf *types.PluginConf) (res *current.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, Undecodable("decode prevResult: malformed result (a null where an object is required?): %v", r)
+		}
+	}()
+	if err := version.ParsePrevResult(conf); err != nil {
+		return nil, Undecodable("decode prevResult: %v", err)
+	}
+	res, err = current.NewResultFromResult(conf.PrevResult)
+	if err != nil {
+		return nil, Undecodable("convert prevResult to version %s: %v", current.ImplementedSpecVersion, err)
+	}
+	return res, nil
 }
 
 // CNIArgsIPs returns the IPs of args.cni.ips, or nil.

@@ -22,7 +22,7 @@ import (
 )
 
 // TestNetconf runs the pkg/netconf suite: root-free tests of config loading
-// and of the result encoder and decoder against the cni library's own.
+// and of the result encoder against the cni library's own.
 func TestNetconf(t *testing.T) {
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "pkg/netconf")

@@ -36,11 +36,10 @@ func PrintResult(res types.Result, cniVersion string) error {
 //
 // A result of the current type (spec 1.0.0 and 1.1.0) is encoded as
 // AppendResult does, and written in chunks of about 16 KB through one
-// buffer (a result with 1,000 routes is about 45 KB): on the machines of
-// Documentation/performance.md each 4 KB page of fresh memory costs a page
-// fault of ~12 µs, more than the write of a chunk. The result is checked
-// before the first write, so an error leaves w untouched. Older versions
-// are printed by the cni library.
+// buffer, so that a large result does not touch fresh memory for all of
+// its bytes (a result with 1,000 routes is about 45 KB). The result is
+// checked before the first write, so an error leaves w untouched. Older
+// versions are printed by the cni library.
 func WriteResult(w io.Writer, res types.Result, cniVersion string) error {
 	conv, err := res.GetAsVersion(cniVersion)
 	if err != nil {
@@ -76,9 +75,9 @@ const writeChunk = 16 << 10
 // The library gets there slowly: Result.MarshalJSON marshals the result,
 // decodes that into a map to drop an empty dns, and marshals the map again,
 // and each route and address goes through its own MarshalJSON whose output
-// encoding/json then validates and copies. For a result with 1,000 routes
-// that was most of the CPU time a link plugin's ADD spent outside the
-// kernel; this appends each value once.
+// encoding/json then validates and copies; this appends each value once.
+// It is kept for what that costs an ADD with many routes, measured in
+// Documentation/performance.md.
 func AppendResult(b []byte, r *current.Result) ([]byte, error) {
 	if err := checkResult(r); err != nil {
 		return b, err

@@ -110,7 +110,7 @@ func (h *Handle) RouteListFiltered(family int, filter *netlink.Route, mask uint6
 
 // NeighList is `ip neigh show dev LINK` (linkIndex 0 for every link).
 func (h *Handle) NeighList(linkIndex, family int) ([]netlink.Neigh, error) {
-	return retry("list neighbours", func() ([]netlink.Neigh, error) { return h.Handle.NeighList(linkIndex, family) })
+	return retry("list neighbors", func() ([]netlink.Neigh, error) { return h.Handle.NeighList(linkIndex, family) })
 }
 
 // RuleList is `ip rule show` for one family.

@@ -68,7 +68,7 @@ var _ = Describe("dumps in a test namespace", func() {
 		})).To(Succeed())
 	})
 
-	It("lists links, addresses, routes, neighbours and rules through a Handle", func() {
+	It("lists links, addresses, routes, neighbors and rules through a Handle", func() {
 		links, err := h.LinkList()
 		Expect(err).NotTo(HaveOccurred())
 		var names []string

@@ -23,13 +23,12 @@ import (
 	"os"
 	"sync"
 
+	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 	"github.com/containernetworking/cni/pkg/version"
-
-	"github.com/containernetworking/plugins/pkg/skel"
 )
 
-// stdoutMu serialises the in-process verbs: they all swap os.Stdout.
+// stdoutMu serializes the in-process verbs: they all swap os.Stdout.
 var stdoutMu sync.Mutex
 
 // captureStdout runs f(args) with os.Stdout redirected into a pipe and

@@ -48,7 +48,7 @@ var _ = Describe("SpecVersions", func() {
 })
 
 var _ = Describe("PluginBinDir", func() {
-	It("honours CNI_TEST_BIN_DIR", func() {
+	It("honors CNI_TEST_BIN_DIR", func() {
 		GinkgoT().Setenv("CNI_TEST_BIN_DIR", "/opt/cni-test/bin")
 		Expect(testutils.PluginBinDir()).To(Equal("/opt/cni-test/bin"))
 	})

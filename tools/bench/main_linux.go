@@ -54,6 +54,8 @@ func main() {
 	flag.StringVar(&o.scenario, "scenario", "", "run only the latency scenarios whose name contains this")
 	flag.BoolVar(&o.reuseNetns, "reuse-netns", false, "run every ADD and DEL in one container namespace instead of a new one each "+
 		"(shows what removing the previous run's namespace costs the next)")
+	flag.StringVar(&o.compare, "compare", "", "name=dir,name=dir,...: run these sets of binaries alternately "+
+		"(IPv4 ADD and DEL, 1,000-route ADD) instead of the sections")
 	flag.DurationVar(&o.settle, "settle", 0, "pause after each run's container namespace is removed, so that the kernel's teardown of it "+
 		"does not overlap the next run")
 	flag.Parse()
@@ -93,6 +95,8 @@ type options struct {
 
 	sections map[string]bool
 	scenario string
+	// compare lists sets of binaries to run alternately.
+	compare string
 }
 
 func run(o options) error {
@@ -129,6 +133,13 @@ func run(o options) error {
 		fmt.Printf("Each run's container namespace was removed %s before the next run began (-settle).\n\n", o.settle)
 	}
 
+	if o.compare != "" {
+		vs, err := parseVariants(o.compare)
+		if err != nil {
+			return err
+		}
+		return compareTable(o, env, hello, vs)
+	}
 	if o.sections["latency"] {
 		if err := latencyTable(o, env, base); err != nil {
 			return err
@@ -150,10 +161,10 @@ func run(o options) error {
 	return nil
 }
 
-// stats summarises one row's samples.
+// stats summarizes one row's samples.
 type stats struct{ median, min, max time.Duration }
 
-func summarise(d []time.Duration) stats {
+func summarize(d []time.Duration) stats {
 	s := append([]time.Duration(nil), d...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	m := s[len(s)/2]
@@ -163,7 +174,7 @@ func summarise(d []time.Duration) stats {
 	return stats{median: m, min: s[0], max: s[len(s)-1]}
 }
 
-// measure runs f warmup times unmeasured, then runs times, and summarises.
+// measure runs f warmup times unmeasured, then runs times, and summarizes.
 func measure(o options, f func() (time.Duration, error)) (stats, error) {
 	var samples []time.Duration
 	for i := 0; i < o.warmup+o.runs; i++ {
@@ -175,7 +186,7 @@ func measure(o options, f func() (time.Duration, error)) (stats, error) {
 			samples = append(samples, d)
 		}
 	}
-	return summarise(samples), nil
+	return summarize(samples), nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }

@@ -57,8 +57,8 @@ func latencyTable(o options, e *env, base stats) error {
 					adds, dels = append(adds, a), append(dels, d)
 				}
 			}
-			fmt.Printf("| %s | %s | ADD | %s |\n", s.name, client, row(summarise(adds), base))
-			fmt.Printf("| %s | %s | DEL | %s |\n", s.name, client, row(summarise(dels), base))
+			fmt.Printf("| %s | %s | ADD | %s |\n", s.name, client, row(summarize(adds), base))
+			fmt.Printf("| %s | %s | DEL | %s |\n", s.name, client, row(summarize(dels), base))
 		}
 	}
 	fmt.Println()

@@ -276,7 +276,7 @@ func prune(root, keep string, logf func(string, ...any)) {
 	}
 }
 
-// lockDir serialises runs that share a cache.
+// lockDir serializes runs that share a cache.
 func lockDir(dir string) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {

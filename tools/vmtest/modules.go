@@ -88,7 +88,7 @@ func loadOrder(deps map[string][]string, want []string) ([]string, error) {
 	for _, w := range want {
 		p, ok := byName[strings.ReplaceAll(w, "-", "_")]
 		if !ok {
-			return nil, fmt.Errorf("find module %s: not in modules.dep (built in, or misspelt?)", w)
+			return nil, fmt.Errorf("find module %s: not in modules.dep (built in, or misspelled?)", w)
 		}
 		if err := visit(p); err != nil {
 			return nil, err

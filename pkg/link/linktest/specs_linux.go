@@ -40,7 +40,7 @@ func CommonSpecs(newFixture func() *Fixture) {
 	masterSpecs(newFixture)
 	ecmpSpecs(newFixture)
 	failedAddSpecs(newFixture)
-	earlySpecs(newFixture)
+	netnsSpecs(newFixture)
 }
 
 func roundTripSpecs(newFixture func() *Fixture) {

@@ -22,13 +22,13 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/containernetworking/plugins/pkg/skel"
 	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
@@ -163,7 +163,7 @@ var _ = Describe("verbs", func() {
 		Expect(err).NotTo(HaveOccurred(), "another interface of the container is another attachment")
 	})
 
-	It("ADD honours requested addresses and reports taken ones", func() {
+	It("ADD honors requested addresses and reports taken ones", func() {
 		conf := dualStack("1.1.0")
 		args := verbArgs("c1", "eth0", conf)
 		args.Args = "IP=192.0.2.77,2001:db8::77"

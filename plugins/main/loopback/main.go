@@ -17,6 +17,7 @@
 package main
 
 import (
+	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 	types020 "github.com/containernetworking/cni/pkg/types/020"
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -24,10 +25,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/skel"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
-	// One P for the Go scheduler: see the package.
-	_ "github.com/containernetworking/plugins/pkg/utils/gomaxprocs"
 )
 
 // loName is the only interface this plugin touches, whatever CNI_IFNAME says.
@@ -44,6 +42,9 @@ func main() {
 }
 
 func cmdAdd(args *skel.CmdArgs) error {
+	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
+		return err
+	}
 	conf, err := netconf.Load(args.StdinData, nil)
 	if err != nil {
 		return err
@@ -90,6 +91,9 @@ func cmdCheck(args *skel.CmdArgs) error {
 }
 
 func cmdDel(args *skel.CmdArgs) error {
+	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
+		return err
+	}
 	if _, err := netconf.Load(args.StdinData, nil); err != nil {
 		return err
 	}

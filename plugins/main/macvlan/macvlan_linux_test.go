@@ -107,7 +107,7 @@ var _ = Describe("macvlan", func() {
 		Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
 	})
 
-	It("announces its addresses: gratuitous ARP and unsolicited neighbour advertisement from its MAC", func() {
+	It("announces its addresses: gratuitous ARP and unsolicited neighbor advertisement from its MAC", func() {
 		arp := listen(f, unix.ETH_P_ARP)
 		v6 := listen(f, unix.ETH_P_IPV6)
 

@@ -19,6 +19,7 @@ package main
 import (
 	"net"
 
+	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
@@ -30,16 +31,11 @@ import (
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
-	"github.com/containernetworking/plugins/pkg/skel"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
-	// One P for the Go scheduler: see the package.
-	_ "github.com/containernetworking/plugins/pkg/utils/gomaxprocs"
 )
 
 func main() {
-	// The IPAM plugin of an ADD starts as soon as the config is read.
-	d := &skel.Dispatcher{EarlyAdd: link.StartIPAM}
-	d.PluginMainFuncs(skel.CNIFuncs{
+	skel.PluginMainFuncs(skel.CNIFuncs{
 		Add:    cmdAdd,
 		Check:  cmdCheck,
 		Del:    cmdDel,
@@ -166,8 +162,8 @@ func cmdAdd(args *skel.CmdArgs) error {
 
 // configure, run inside the container namespace, gives ifName the
 // addresses and routes of res and brings it up, and announces the
-// addresses (gratuitous ARP, unsolicited neighbour advertisement) so that
-// neighbours drop what they cached for them before: the MAC is new. The
+// addresses (gratuitous ARP, unsolicited neighbor advertisement) so that
+// neighbors drop what they cached for them before: the MAC is new. The
 // kernel sends the ARPs itself when the link comes up where it can be asked
 // to (ip.AnnounceOnUp); the rest is sent once the routes are in.
 // Announcing is best effort and never fails the ADD.

@@ -26,7 +26,7 @@
 // hard-linked to its final name, which fails if the name exists, so a record
 // is either absent or complete and an address is never recorded twice. The
 // directory is synced after every change so that the change survives a
-// crash of the machine. A file lock (flock) on <dir>/lock serialises
+// crash of the machine. A file lock (flock) on <dir>/lock serializes
 // processes: the kernel drops it when a process dies, so a crashed plugin
 // never leaves the network locked.
 //

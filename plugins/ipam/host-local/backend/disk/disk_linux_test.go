@@ -308,7 +308,7 @@ var _ = Describe("disk store", func() {
 		Expect(tree(outside)).To(Equal([]string{"."}))
 	})
 
-	It("serialises holders with a file lock and times out with code 11", func() {
+	It("serializes holders with a file lock and times out with code 11", func() {
 		saved := disk.LockTimeout
 		disk.LockTimeout = 50 * time.Millisecond
 		DeferCleanup(func() { disk.LockTimeout = saved })
