@@ -156,7 +156,7 @@ func prepareIPv6(ifName string) (func() error, error) {
 	// addrconf_dad_kick in net/ipv6/addrconf.c). RFC 4862 section 5.4.2 asks
 	// for that delay to spread the probes of many hosts starting at once on
 	// one link, e.g. after a power failure. A container interface is new and
-	// starts alone, and the runtime already serialises pod starts far more
+	// starts alone, and the runtime already serializes pod starts far more
 	// than a second's jitter would, so we drop the delay on this interface
 	// only. Duplicates are still detected: only the wait before the probe
 	// goes.
