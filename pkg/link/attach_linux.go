@@ -58,6 +58,9 @@ type Adder struct {
 // (ipam.PendingAdd says why), so the two overlap; if the link cannot be
 // created, the IPAM plugin is cancelled before it has seen its config.
 func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
+	if err := CheckIfName(args.IfName); err != nil {
+		return err
+	}
 	netns, err := ns.GetNS(args.Netns)
 	if err != nil {
 		return fmt.Errorf("open netns %q: %w", args.Netns, err)
@@ -101,16 +104,24 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 		if res, err = allocated(common.IPAM.Type, pending); err != nil {
 			return err
 		}
+		if res, err = FromIPAM(common.IPAM.Type, res, intf); err != nil {
+			// An IPAM plugin that printed nonsense may still report
+			// its failure by its exit status: that is the better error.
+			if xerr := pending.Exited(); xerr != nil {
+				return xerr
+			}
+			return err
+		}
 	case a.WithoutIPAM != nil:
 		res = a.WithoutIPAM()
+		if err := NullElement(res, "prevResult"); err != nil {
+			return netconf.Invalid("%v", err)
+		}
 	}
 	if res == nil {
 		res = &current.Result{CNIVersion: current.ImplementedSpecVersion}
 	}
-	res.Interfaces = []*current.Interface{intf}
-	for _, ipc := range res.IPs {
-		ipc.Interface = current.Int(0)
-	}
+	res = withInterface(res, intf)
 	err = netns.Do(func(ns.NetNS) error { return a.Configure(cont, args.IfName, res) })
 	if pending != nil {
 		// The IPAM plugin's result stands only once it has exited
@@ -123,7 +134,9 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	if err != nil {
 		return err
 	}
-	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
+	// The config's dns is the result's, as upstream has it; the IPAM
+	// plugin's stays only when the config has none at all.
+	if !common.DNS.IsEmpty() {
 		res.DNS = common.DNS
 	}
 	// Printing converts to the config's version, which can fail (a 0.2.0

@@ -49,6 +49,9 @@ func Check(common *netconf.Common, args *skel.CmdArgs, checkLink func(mac string
 	if common.PrevResult == nil {
 		return netconf.Invalid("required prevResult missing")
 	}
+	if err := NullElement(common.PrevResult, "prevResult"); err != nil {
+		return netconf.Invalid("%v", err)
+	}
 	if common.IPAM.Type != "" {
 		if err := ipam.ExecCheck(common.IPAM.Type, args.StdinData); err != nil {
 			return err
@@ -64,6 +67,17 @@ func Check(common *netconf.Common, args *skel.CmdArgs, checkLink func(mac string
 		}
 		return ipam.CheckIface(args.IfName, common.PrevResult)
 	})
+}
+
+// Teardown is DEL for a link plugin: it reads only what DEL needs
+// (LoadTeardown), so that a config ADD would refuse still deletes, and
+// runs Del.
+func Teardown(args *skel.CmdArgs) error {
+	common, err := LoadTeardown(args.StdinData)
+	if err != nil {
+		return err
+	}
+	return Del(common, args)
 }
 
 // Del is DEL: the IPAM plugin's DEL and, at the same time, the deletion of

@@ -115,7 +115,8 @@ var kind = link.Kind[*netlink.Macvlan, netlink.MacvlanMode]{
 
 // validate checks the fields and resolves mode and MAC. The MAC comes from,
 // highest precedence first: runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC,
-// the config's mac.
+// the config's mac. Only the source that wins is parsed, as upstream does:
+// an invalid config mac that the runtime overrides does not fail the ADD.
 func (c *NetConf) validate(common *netconf.Common, envMAC string) error {
 	mode, ok := kind.Modes[c.Mode]
 	if !ok {
@@ -126,18 +127,20 @@ func (c *NetConf) validate(common *netconf.Common, envMAC string) error {
 		return netconf.Invalid("invalid mtu %d: must not be negative", c.MTU)
 	}
 	for _, src := range []struct{ mac, from string }{
-		{c.MAC, "config mac"},
-		{envMAC, "CNI_ARGS MAC"},
-		{argsMAC(common), "args.cni.mac"},
 		{c.RuntimeConfig.Mac, "runtimeConfig mac"},
+		{argsMAC(common), "args.cni.mac"},
+		{envMAC, "CNI_ARGS MAC"},
+		{c.MAC, "config mac"},
 	} {
+		if src.mac == "" {
+			continue
+		}
 		mac, err := link.ParseMAC(src.mac, src.from)
 		if err != nil {
 			return err
 		}
-		if mac != nil {
-			c.mac = mac
-		}
+		c.mac = mac
+		break
 	}
 	return nil
 }
@@ -197,8 +200,10 @@ func cmdCheck(args *skel.CmdArgs) error {
 	})
 }
 
-// cmdDel releases the IPAM allocation and deletes the link.
-func cmdDel(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.Del) }
+// cmdDel releases the IPAM allocation and deletes the link. It reads only
+// the IPAM type of the config (link.Teardown): a config that ADD refuses
+// still deletes.
+func cmdDel(args *skel.CmdArgs) error { return link.Teardown(args) }
 
 // cmdGC runs the IPAM plugin's GC; the plugin itself keeps no state.
 func cmdGC(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.GC) }

@@ -1,0 +1,119 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package link
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/containernetworking/cni/pkg/types"
+	current "github.com/containernetworking/cni/pkg/types/100"
+
+	"github.com/containernetworking/plugins/pkg/netconf"
+)
+
+// ErrNoIPConfig is the error of an ADD whose IPAM plugin succeeded without
+// an IP configuration: an error object, {} or an unversioned 0.1.0 result
+// printed with exit status 0 all decode to a result without addresses. The
+// message is upstream's, word for word, for those who search logs for it.
+var ErrNoIPConfig = errors.New("IPAM plugin returned missing IP config")
+
+// NullElement returns an error naming the first null element among the
+// lists of res that a plugin dereferences (ips, routes, interfaces), or
+// nil. JSON lets any list element be null, and the cni library decodes it
+// as a nil pointer; what names the result ("ipam plugin static",
+// "prevResult") prefixes the message.
+func NullElement(res *current.Result, what string) error {
+	if res == nil {
+		return nil
+	}
+	for i, ipc := range res.IPs {
+		if ipc == nil {
+			return fmt.Errorf("%s: ips[%d] is null", what, i)
+		}
+	}
+	for i, r := range res.Routes {
+		if r == nil {
+			return fmt.Errorf("%s: routes[%d] is null", what, i)
+		}
+	}
+	for i, intf := range res.Interfaces {
+		if intf == nil {
+			return fmt.Errorf("%s: interfaces[%d] is null", what, i)
+		}
+	}
+	return nil
+}
+
+// FromIPAM makes the result of a link plugin's ADD from the IPAM plugin
+// ipamType's result res: every address is put on intf, the only interface
+// of the result. A result with a null element or without any address is
+// an error (ErrNoIPConfig), as upstream's plugins refuse it: a link that
+// comes up without the addresses the config asked for is not a success.
+// The interfaces the IPAM plugin named, if any, are dropped, as upstream
+// drops them.
+func FromIPAM(ipamType string, res *current.Result, intf *current.Interface) (*current.Result, error) {
+	if res == nil || len(res.IPs) == 0 {
+		return nil, ErrNoIPConfig
+	}
+	// The result names the link plugin's interface, whatever the IPAM
+	// plugin said, null elements included.
+	res.Interfaces = nil
+	if err := NullElement(res, "result of ipam plugin "+ipamType); err != nil {
+		return nil, err
+	}
+	return withInterface(res, intf), nil
+}
+
+// withInterface makes intf the only interface of res and puts every
+// address of res on it.
+func withInterface(res *current.Result, intf *current.Interface) *current.Result {
+	res.Interfaces = []*current.Interface{intf}
+	for _, ipc := range res.IPs {
+		ipc.Interface = current.Int(0)
+	}
+	return res
+}
+
+// InterfaceFromPrev returns the name of the one interface prevResult
+// names, which a plugin chained after another without a master of its own
+// sits on (upstream's ipvlan does the same). Anything but exactly one
+// interface with a name is a configuration error (code 7).
+func InterfaceFromPrev(prev *current.Result) (string, error) {
+	if prev == nil {
+		return "", netconf.Invalid("no prevResult to take the master from")
+	}
+	if len(prev.Interfaces) != 1 {
+		return "", netconf.Invalid("take the master from prevResult: want exactly one interface, prevResult has %d", len(prev.Interfaces))
+	}
+	if intf := prev.Interfaces[0]; intf == nil || intf.Name == "" {
+		return "", netconf.Invalid("take the master from prevResult: its interface has no name")
+	}
+	return prev.Interfaces[0].Name, nil
+}
+
+// CheckIfName refuses, with code 4 (invalid environment variables), a
+// CNI_IFNAME the kernel would not create as written: a '%' makes the
+// kernel take the name as a template ("eth%d" becomes eth0, eth1, ...;
+// dev_alloc_name in net/core/dev.c), so the link would get another name
+// than the one the runtime asked for and would be left behind.
+func CheckIfName(ifName string) error {
+	if strings.ContainsRune(ifName, '%') {
+		return types.NewError(types.ErrInvalidEnvironmentVariables,
+			fmt.Sprintf("invalid interface name %q: contains %%, which the kernel expands as a template", ifName), "")
+	}
+	return nil
+}
