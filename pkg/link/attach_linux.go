@@ -101,22 +101,12 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	var res *current.Result
 	switch {
 	case pending != nil:
-		if res, err = allocated(common.IPAM.Type, pending); err != nil {
-			return err
-		}
-		if res, err = FromIPAM(common.IPAM.Type, res, intf); err != nil {
-			// An IPAM plugin that printed nonsense may still report
-			// its failure by its exit status: that is the better error.
-			if xerr := pending.Exited(); xerr != nil {
-				return xerr
-			}
+		if res, err = allocated(common.IPAM.Type, pending, intf); err != nil {
 			return err
 		}
 	case a.WithoutIPAM != nil:
+		// netconf.Load has refused a prevResult with null elements.
 		res = a.WithoutIPAM()
-		if err := NullElement(res, "prevResult"); err != nil {
-			return netconf.Invalid("%v", err)
-		}
 	}
 	if res == nil {
 		res = &current.Result{CNIVersion: current.ImplementedSpecVersion}
@@ -201,19 +191,21 @@ func takeIPAM(typ string, stdin []byte) *ipam.PendingAdd {
 }
 
 // allocated hands the IPAM plugin ipamType its config, waits for its
-// result and converts it to the current type. A *types.Error from the
-// IPAM plugin passes through unchanged.
-func allocated(ipamType string, pending *ipam.PendingAdd) (*current.Result, error) {
+// result and makes it the result of the link intf (FromIPAM). A
+// *types.Error from the IPAM plugin passes through unchanged; so does the
+// failure of an IPAM plugin that printed something else than a result
+// before it failed, which says more than what it printed.
+func allocated(ipamType string, pending *ipam.PendingAdd, intf *current.Interface) (*current.Result, error) {
 	r, err := pending.Result()
 	if err != nil {
 		return nil, err
 	}
-	res, err := current.NewResultFromResult(r)
+	res, err := FromIPAM(ipamType, r, intf)
 	if err != nil {
 		if xerr := pending.Exited(); xerr != nil {
 			return nil, xerr
 		}
-		return nil, fmt.Errorf("convert result of ipam plugin %s: %w", ipamType, err)
+		return nil, err
 	}
 	return res, nil
 }

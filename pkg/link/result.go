@@ -31,49 +31,29 @@ import (
 // message is upstream's, word for word, for those who search logs for it.
 var ErrNoIPConfig = errors.New("IPAM plugin returned missing IP config")
 
-// NullElement returns an error naming the first null element among the
-// lists of res that a plugin dereferences (ips, routes, interfaces), or
-// nil. JSON lets any list element be null, and the cni library decodes it
-// as a nil pointer; what names the result ("ipam plugin static",
-// "prevResult") prefixes the message.
-func NullElement(res *current.Result, what string) error {
-	if res == nil {
-		return nil
-	}
-	for i, ipc := range res.IPs {
-		if ipc == nil {
-			return fmt.Errorf("%s: ips[%d] is null", what, i)
-		}
-	}
-	for i, r := range res.Routes {
-		if r == nil {
-			return fmt.Errorf("%s: routes[%d] is null", what, i)
-		}
-	}
-	for i, intf := range res.Interfaces {
-		if intf == nil {
-			return fmt.Errorf("%s: interfaces[%d] is null", what, i)
-		}
-	}
-	return nil
-}
-
-// FromIPAM makes the result of a link plugin's ADD from the IPAM plugin
-// ipamType's result res: every address is put on intf, the only interface
-// of the result. A result with a null element or without any address is
-// an error (ErrNoIPConfig), as upstream's plugins refuse it: a link that
+// FromIPAM makes the result of a link plugin's ADD from r, the result of
+// the IPAM plugin ipamType in the version it printed: it converts r to the
+// current version and puts every address on intf, the only interface of
+// the result. A result with a null ips or routes element is an error (the
+// library's conversion would dereference it), and so is one without any
+// address (ErrNoIPConfig), as upstream's plugins refuse it: a link that
 // comes up without the addresses the config asked for is not a success.
 // The interfaces the IPAM plugin named, if any, are dropped, as upstream
 // drops them.
-func FromIPAM(ipamType string, res *current.Result, intf *current.Interface) (*current.Result, error) {
-	if res == nil || len(res.IPs) == 0 {
+func FromIPAM(ipamType string, r types.Result, intf *current.Interface) (*current.Result, error) {
+	if r == nil {
 		return nil, ErrNoIPConfig
 	}
-	// The result names the link plugin's interface, whatever the IPAM
-	// plugin said, null elements included.
-	res.Interfaces = nil
-	if err := NullElement(res, "result of ipam plugin "+ipamType); err != nil {
+	what := "result of ipam plugin " + ipamType
+	if err := netconf.NullElement(r, what); err != nil {
 		return nil, err
+	}
+	res, err := current.NewResultFromResult(r)
+	if err != nil {
+		return nil, fmt.Errorf("convert %s: %w", what, err)
+	}
+	if len(res.IPs) == 0 {
+		return nil, ErrNoIPConfig
 	}
 	return withInterface(res, intf), nil
 }

@@ -104,6 +104,9 @@ func Load(stdin []byte, conf any) (*Common, error) {
 		if err := version.ParsePrevResult(&c.PluginConf); err != nil {
 			return nil, Undecodable("decode prevResult: %v", err)
 		}
+		if err := NullElement(c.PluginConf.PrevResult, "prevResult"); err != nil {
+			return nil, Invalid("%v", err)
+		}
 		res, err := current.NewResultFromResult(c.PluginConf.PrevResult)
 		if err != nil {
 			return nil, Undecodable("convert prevResult to version %s: %v", current.ImplementedSpecVersion, err)

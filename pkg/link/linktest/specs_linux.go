@@ -41,6 +41,9 @@ func CommonSpecs(newFixture func() *Fixture) {
 	ecmpSpecs(newFixture)
 	failedAddSpecs(newFixture)
 	earlySpecs(newFixture)
+	compatSpecs(newFixture)
+	noIPSpecs(newFixture)
+	RefusedSpecs(newFixture, CommonRefused)
 }
 
 func roundTripSpecs(newFixture func() *Fixture) {

@@ -104,4 +104,10 @@ var _ = Describe("loadConf", func() {
 		Entry("runtimeConfig beats everything", true, true, true, true, runtimeMAC),
 		Entry("runtimeConfig alone", false, false, false, true, runtimeMAC),
 	)
+
+	It("parses only the MAC source that wins", func() {
+		conf, err := load(`{"cniVersion":"1.1.0","name":"n","type":"macvlan","mac":"zz","args":{"cni":{"mac":"also bad"}},"runtimeConfig":{"mac":"`+runtimeMAC+`"}}`, "MAC=bad")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(conf.mac.String()).To(Equal(runtimeMAC))
+	})
 })

@@ -1,0 +1,46 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package netconf_test
+
+import (
+	"github.com/containernetworking/cni/pkg/types"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/containernetworking/plugins/pkg/netconf"
+	"github.com/containernetworking/plugins/pkg/testutils"
+)
+
+var _ = Describe("Load with null prevResult elements", func() {
+	DescribeTable("refuses them with code 7, in every version with lists",
+		func(ver, prev, wantMsg string) {
+			_, err := netconf.Load([]byte(`{"cniVersion":"`+ver+`","name":"n","type":"macvlan","prevResult":`+prev+`}`), nil)
+			Expect(err).To(MatchError(wantMsg))
+			Expect(testutils.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
+		},
+		Entry("1.1.0 ips", "1.1.0", `{"cniVersion":"1.1.0","ips":[{"address":"192.0.2.10/24"},null]}`, "prevResult: ips[1] is null"),
+		Entry("1.0.0 routes", "1.0.0", `{"cniVersion":"1.0.0","routes":[null]}`, "prevResult: routes[0] is null"),
+		Entry("1.1.0 interfaces", "1.1.0", `{"cniVersion":"1.1.0","interfaces":[null]}`, "prevResult: interfaces[0] is null"),
+		Entry("0.4.0 interfaces", "0.4.0", `{"cniVersion":"0.4.0","interfaces":[null]}`, "prevResult: interfaces[0] is null"),
+		Entry("0.3.1 ips", "0.3.1", `{"cniVersion":"0.3.1","ips":[null]}`, "prevResult: ips[0] is null"),
+	)
+
+	It("leaves null dns strings and a 0.2.0 prevResult alone", func() {
+		_, err := netconf.Load([]byte(`{"cniVersion":"1.1.0","name":"n","type":"macvlan","prevResult":{"cniVersion":"1.1.0","dns":{"nameservers":[null]}}}`), nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = netconf.Load([]byte(`{"cniVersion":"0.2.0","name":"n","type":"macvlan","prevResult":{"cniVersion":"0.2.0","ip4":{"ip":"192.0.2.10/24","routes":[null]}}}`), nil)
+		Expect(err).NotTo(HaveOccurred())
+	})
+})
