@@ -32,6 +32,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/skel"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 	// One P for the Go scheduler: see the package.
 	_ "github.com/containernetworking/plugins/pkg/utils/gomaxprocs"
 )
@@ -182,6 +183,12 @@ func configure(cont *netlinksafe.Handle, ifName string, res *current.Result) err
 		}
 	}
 	later := ip.AnnounceOnUp(ifName, ips)
+	if len(ips) > 0 && len(later) == len(ips) {
+		// No IPv4 address (or the sysctl failed): upstream's macvlan sets
+		// arp_notify on a link with addresses all the same, so that an
+		// IPv4 address added later is announced when the link comes up.
+		_ = sysctl.Set("net/ipv4/conf/"+ifName+"/arp_notify", "1")
+	}
 	if err := ipam.ConfigureIfaceWith(cont, ifName, res); err != nil {
 		return err
 	}
