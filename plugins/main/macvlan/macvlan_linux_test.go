@@ -140,6 +140,28 @@ var _ = Describe("macvlan", func() {
 			map[string]any{"args": map[string]any{"cni": map[string]any{"mac": "zz"}}, "runtimeConfig": map[string]any{"mac": "02:00:5e:00:53:34"}}, "", "02:00:5e:00:53:34"),
 	)
 
+	DescribeTable("sets arp_notify on a link with addresses, as upstream",
+		func(ipam map[string]any, want string) {
+			fields := map[string]any{"master": master}
+			if ipam != nil {
+				fields["ipam"] = ipam
+			}
+			args := f.Args(f.Conf("1.1.0", fields), "")
+			res, err := f.Add(args)
+			Expect(err).NotTo(HaveOccurred())
+			var notify string
+			Expect(f.ContNS.Do(func(ns.NetNS) (err error) {
+				notify, err = sysctl.Get("net/ipv4/conf/eth0/arp_notify")
+				return err
+			})).To(Succeed())
+			Expect(notify).To(Equal(want))
+			Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
+		},
+		Entry("IPv4", linktest.StaticIPAM(linktest.V4Addr, nil), "1"),
+		Entry("IPv6 only", linktest.StaticIPAM([]map[string]string{{"address": "2001:db8::10/64"}}, nil), "1"),
+		Entry("no ipam", nil, "0"),
+	)
+
 	It("sets bcqueuelen", func() {
 		args := f.Args(f.Conf("1.1.0", map[string]any{"master": master, "bcqueuelen": 100}), "")
 		res, err := f.Add(args)
