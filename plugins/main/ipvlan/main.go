@@ -18,6 +18,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
 	"github.com/vishvananda/netlink"
@@ -129,10 +132,11 @@ func cmdAdd(args *skel.CmdArgs) error {
 // arp_notify, as upstream's ipvlan does, so that the kernel sends a
 // gratuitous ARP for each IPv4 address when the link comes up (and when
 // it comes up again), then gives it the addresses and routes of res and
-// brings it up.
+// brings it up. Announcing is best effort, as macvlan's: a namespace whose
+// sysctls cannot be written still gets its link.
 func configure(cont *netlinksafe.Handle, ifName string, res *current.Result) error {
 	if err := setARPNotify(ifName); err != nil {
-		return err
+		fmt.Fprintf(os.Stderr, "ipvlan: %v\n", err)
 	}
 	return ipam.ConfigureIfaceWith(cont, ifName, res)
 }
