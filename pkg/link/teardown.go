@@ -20,8 +20,8 @@ import (
 	"github.com/containernetworking/plugins/pkg/netconf"
 )
 
-// teardownConf is all a link plugin's DEL reads of its config: the IPAM
-// plugin that holds the allocation. Everything else (mode, mtu, mac,
+// teardownConf is all a link plugin's DEL, GC and STATUS read of its
+// config: the IPAM plugin that holds the allocation. Everything else (mode, mtu, mac,
 // master, CNI_ARGS, prevResult) only ADD needs, and a config edited since
 // the ADD, or one that ADD refused, must still delete: a runtime retries a
 // failing DEL forever, and every pod of the network would stay.

@@ -92,7 +92,7 @@ func with(base, fields map[string]any) map[string]any {
 
 // RefusedSpecs registers, for each config of refused, the specs of DEL's
 // leniency: ADD refuses the config and leaves nothing; the runtime's
-// cleanup DEL of that config succeeds; DEL of that config after a good
+// cleanup DEL of that config succeeds, and so do GC and STATUS; DEL of that config after a good
 // ADD (the config was edited since) deletes the link and releases the
 // host-local reservation; and DEL succeeds again as containerd repeats
 // it, without CNI_NETNS or prevResult. Call it inside the plugin's
@@ -123,6 +123,11 @@ func RefusedSpecs(newFixture func() *Fixture, refused []Refused) {
 			Expect(c).To(Equal(cont))
 			Expect(Reservations(dir)).To(BeEmpty())
 			Expect(f.Del(bad)).To(Succeed(), "cleanup DEL after the refused ADD")
+			// GC and STATUS read what DEL reads, as upstream's; the spec
+			// gives them no CNI_ARGS.
+			gc := *bad
+			gc.Args = ""
+			Expect(f.GCAndStatus(&gc)).To(Succeed())
 
 			args := f.Args(f.Conf("1.1.0", good), "")
 			res, err := f.Add(args)

@@ -208,12 +208,15 @@ func cmdCheck(args *skel.CmdArgs) error {
 }
 
 // cmdDel releases the IPAM allocation and deletes the link. It reads only
-// the IPAM type of the config (link.Teardown): a config that ADD refuses
-// still deletes.
-func cmdDel(args *skel.CmdArgs) error { return link.Teardown(args) }
+// the IPAM type of the config (link.WithIPAMType): a config that ADD
+// refuses still deletes.
+func cmdDel(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Del) }
 
-// cmdGC runs the IPAM plugin's GC; the plugin itself keeps no state.
-func cmdGC(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.GC) }
+// cmdGC runs the IPAM plugin's GC; the plugin itself keeps no state. Like
+// DEL, it reads only the IPAM type of the config.
+func cmdGC(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.GC) }
 
-// cmdStatus reports the IPAM plugin's STATUS; the plugin itself needs nothing.
-func cmdStatus(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.Status) }
+// cmdStatus reports the IPAM plugin's STATUS; the plugin itself needs
+// nothing. It reads only the IPAM type of the config, as upstream's
+// STATUS does not validate the plugin's own fields.
+func cmdStatus(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Status) }
