@@ -105,8 +105,10 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 			return err
 		}
 	case a.WithoutIPAM != nil:
-		// netconf.Load has refused a prevResult with null elements.
 		res = a.WithoutIPAM()
+		if err := netconf.NullElement(res, "prevResult"); err != nil {
+			return netconf.Invalid("%v", err)
+		}
 	}
 	if res == nil {
 		res = &current.Result{CNIVersion: current.ImplementedSpecVersion}

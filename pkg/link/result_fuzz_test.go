@@ -75,7 +75,8 @@ func FuzzIPAMResult(f *testing.F) {
 
 // FuzzPrevResult feeds data as the prevResult of a link plugin's config
 // through what its verbs do with it short of the kernel: netconf.Load,
-// which converts it to the current version, link.FindInterface,
+// which converts it to the current version, the null check of CHECK and
+// of a chained ADD, link.FindInterface,
 // link.InterfaceFromPrev, the route planner and the printing of a result,
 // and DEL's link.LoadTeardown. Nothing may panic.
 func FuzzPrevResult(f *testing.F) {
@@ -99,6 +100,10 @@ func FuzzPrevResult(f *testing.F) {
 		}
 		prev := common.PrevResult
 		_, _ = link.InterfaceFromPrev(prev)
+		if netconf.NullElement(prev, "prevResult") != nil {
+			// CHECK and a chained ADD refuse it here.
+			return
+		}
 		_, _, _ = link.FindInterface(prev, "eth0", "/var/run/netns/a")
 		use(t, prev, common.CNIVersion)
 	})

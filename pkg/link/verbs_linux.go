@@ -49,6 +49,9 @@ func Check(common *netconf.Common, args *skel.CmdArgs, checkLink func(mac string
 	if common.PrevResult == nil {
 		return netconf.Invalid("required prevResult missing")
 	}
+	if err := netconf.NullElement(common.PrevResult, "prevResult"); err != nil {
+		return netconf.Invalid("%v", err)
+	}
 	if common.IPAM.Type != "" {
 		if err := ipam.ExecCheck(common.IPAM.Type, args.StdinData); err != nil {
 			return err

@@ -104,8 +104,13 @@ func Load(stdin []byte, conf any) (*Common, error) {
 		if err := version.ParsePrevResult(&c.PluginConf); err != nil {
 			return nil, Undecodable("decode prevResult: %v", err)
 		}
-		if err := NullElement(c.PluginConf.PrevResult, "prevResult"); err != nil {
-			return nil, Invalid("%v", err)
+		// The library's conversion of a 0.3.x or 0.4.0 result dereferences
+		// every element of its lists. A current result is handed on as
+		// decoded: its users check the elements they use (NullElement).
+		if _, isCurrent := c.PluginConf.PrevResult.(*current.Result); !isCurrent {
+			if err := NullElement(c.PluginConf.PrevResult, "prevResult"); err != nil {
+				return nil, Invalid("%v", err)
+			}
 		}
 		res, err := current.NewResultFromResult(c.PluginConf.PrevResult)
 		if err != nil {

@@ -24,18 +24,22 @@ import (
 )
 
 var _ = Describe("Load with null prevResult elements", func() {
-	DescribeTable("refuses them with code 7, in every version with lists",
+	DescribeTable("refuses them with code 7 where the library converts the result",
 		func(ver, prev, wantMsg string) {
 			_, err := netconf.Load([]byte(`{"cniVersion":"`+ver+`","name":"n","type":"macvlan","prevResult":`+prev+`}`), nil)
 			Expect(err).To(MatchError(wantMsg))
 			Expect(testutils.ErrCode(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)))
 		},
-		Entry("1.1.0 ips", "1.1.0", `{"cniVersion":"1.1.0","ips":[{"address":"192.0.2.10/24"},null]}`, "prevResult: ips[1] is null"),
-		Entry("1.0.0 routes", "1.0.0", `{"cniVersion":"1.0.0","routes":[null]}`, "prevResult: routes[0] is null"),
-		Entry("1.1.0 interfaces", "1.1.0", `{"cniVersion":"1.1.0","interfaces":[null]}`, "prevResult: interfaces[0] is null"),
 		Entry("0.4.0 interfaces", "0.4.0", `{"cniVersion":"0.4.0","interfaces":[null]}`, "prevResult: interfaces[0] is null"),
-		Entry("0.3.1 ips", "0.3.1", `{"cniVersion":"0.3.1","ips":[null]}`, "prevResult: ips[0] is null"),
+		Entry("0.4.0 routes", "0.4.0", `{"cniVersion":"0.4.0","ips":[{"version":"4","address":"192.0.2.10/24"}],"routes":[null]}`, "prevResult: routes[0] is null"),
+		Entry("0.3.1 ips", "0.3.1", `{"cniVersion":"0.3.1","ips":[{"version":"4","address":"192.0.2.10/24"},null]}`, "prevResult: ips[1] is null"),
 	)
+
+	It("hands a current result on as decoded, for its users to check", func() {
+		c, err := netconf.Load([]byte(`{"cniVersion":"1.1.0","name":"n","type":"macvlan","prevResult":{"cniVersion":"1.1.0","ips":[null]}}`), nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(netconf.NullElement(c.PrevResult, "prevResult")).To(MatchError("prevResult: ips[0] is null"))
+	})
 
 	It("leaves null dns strings and a 0.2.0 prevResult alone", func() {
 		_, err := netconf.Load([]byte(`{"cniVersion":"1.1.0","name":"n","type":"macvlan","prevResult":{"cniVersion":"1.1.0","dns":{"nameservers":[null]}}}`), nil)

@@ -36,21 +36,23 @@ type Refused struct {
 	Code    uint
 	Msg     string
 	// NoIPAM leaves IPAM out: the IPAM plugin's own DEL reads what it
-	// reads of the config (host-local reads prevResult).
+	// reads of the config.
 	NoIPAM bool
+	// Version is the config's cniVersion; empty is 1.1.0.
+	Version string
 }
 
 // CommonRefused are configs every link plugin's ADD refuses.
 var CommonRefused = []Refused{
-	{"unknown mode", map[string]any{"mode": "bogus"}, "", uint(types.ErrInvalidNetworkConfig), `invalid mode "bogus"`, false},
-	{"negative mtu", map[string]any{"mtu": -1}, "", uint(types.ErrInvalidNetworkConfig), "invalid mtu -1", false},
-	{"mtu larger than the master's", map[string]any{"mtu": 9000}, "", uint(types.ErrInvalidNetworkConfig), "invalid mtu 9000", false},
-	{"unknown master", map[string]any{"master": "nosuch0"}, "", uint(types.ErrInvalidNetworkConfig), `master "nosuch0" not found`, false},
-	{"undecodable mtu", map[string]any{"mtu": "big"}, "", uint(types.ErrDecodingFailure), "decode network config", false},
+	{"unknown mode", map[string]any{"mode": "bogus"}, "", uint(types.ErrInvalidNetworkConfig), `invalid mode "bogus"`, false, ""},
+	{"negative mtu", map[string]any{"mtu": -1}, "", uint(types.ErrInvalidNetworkConfig), "invalid mtu -1", false, ""},
+	{"mtu larger than the master's", map[string]any{"mtu": 9000}, "", uint(types.ErrInvalidNetworkConfig), "invalid mtu 9000", false, ""},
+	{"unknown master", map[string]any{"master": "nosuch0"}, "", uint(types.ErrInvalidNetworkConfig), `master "nosuch0" not found`, false, ""},
+	{"undecodable mtu", map[string]any{"mtu": "big"}, "", uint(types.ErrDecodingFailure), "decode network config", false, ""},
 	{"undecodable prevResult", map[string]any{"prevResult": map[string]any{"cniVersion": "1.1.0", "ips": 7}}, "",
-		uint(types.ErrDecodingFailure), "prevResult", true},
-	{"null prevResult element", map[string]any{"prevResult": map[string]any{"cniVersion": "1.1.0", "ips": []any{nil}}}, "",
-		uint(types.ErrInvalidNetworkConfig), "prevResult: ips[0] is null", true},
+		uint(types.ErrDecodingFailure), "prevResult", true, ""},
+	{"null element of a 0.4.0 prevResult", map[string]any{"prevResult": map[string]any{"cniVersion": "0.4.0", "interfaces": []any{nil}}}, "",
+		uint(types.ErrInvalidNetworkConfig), "prevResult: interfaces[0] is null", true, "0.4.0"},
 }
 
 // HostLocalIPAM is a host-local ipam block on 192.0.2.0/24 whose records
@@ -112,7 +114,11 @@ func RefusedSpecs(newFixture func() *Fixture, refused []Refused) {
 			if !r.NoIPAM {
 				good["ipam"] = HostLocalIPAM(dir)
 			}
-			bad := f.Args(f.Conf("1.1.0", with(good, r.Fields)), r.CNIArgs)
+			ver := r.Version
+			if ver == "" {
+				ver = "1.1.0"
+			}
+			bad := f.Args(f.Conf(ver, with(good, r.Fields)), r.CNIArgs)
 
 			host, cont := f.Snapshots()
 			_, err := f.Add(bad)

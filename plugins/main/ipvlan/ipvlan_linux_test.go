@@ -52,6 +52,9 @@ var refused = []linktest.Refused{
 		Code: uint(types.ErrInvalidNetworkConfig), Msg: `invalid mode "l4"`},
 	{Name: "chained without master after two interfaces", Fields: map[string]any{"master": "", "prevResult": twoInterfaces},
 		Code: uint(types.ErrInvalidNetworkConfig), Msg: "want exactly one interface, prevResult has 2"},
+	{Name: "chained after a prevResult with a null ips element", NoIPAM: true,
+		Fields: map[string]any{"prevResult": map[string]any{"cniVersion": "1.1.0", "interfaces": []map[string]any{{"name": master}}, "ips": []any{nil}}},
+		Code:   uint(types.ErrInvalidNetworkConfig), Msg: "prevResult: ips[0] is null"},
 }
 
 var _ = Describe("ipvlan DEL of configs its ADD refuses", func() {

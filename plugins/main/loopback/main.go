@@ -58,6 +58,9 @@ func cmdAdd(args *skel.CmdArgs) error {
 	}
 	// Chained after another plugin, pass its result through unchanged.
 	if conf.PrevResult != nil {
+		if err := netconf.NullElement(conf.PrevResult, "prevResult"); err != nil {
+			return netconf.Invalid("%v", err)
+		}
 		return netconf.PrintResult(conf.PrevResult, conf.CNIVersion)
 	}
 	return netconf.PrintResult(result(conf.CNIVersion, args.Netns, addrs), conf.CNIVersion)
