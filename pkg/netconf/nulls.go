@@ -27,13 +27,20 @@ import (
 // and the cni library decodes it as a nil pointer, which its conversions
 // between versions, and plugins, would dereference. what names r in the
 // message ("prevResult", "result of ipam plugin static"). Results before
-// 0.3.0 have no lists of pointers.
+// 0.3.0 have no lists of pointers; a nil result, typed or not, has no
+// elements.
 func NullElement(r types.Result, what string) error {
 	var ips, routes, interfaces int
 	switch r := r.(type) {
 	case *current.Result:
+		if r == nil {
+			return nil
+		}
 		ips, routes, interfaces = firstNil(r.IPs), firstNil(r.Routes), firstNil(r.Interfaces)
 	case *types040.Result:
+		if r == nil {
+			return nil
+		}
 		ips, routes, interfaces = firstNil(r.IPs), firstNil(r.Routes), firstNil(r.Interfaces)
 	default:
 		return nil

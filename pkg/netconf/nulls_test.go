@@ -16,6 +16,8 @@ package netconf_test
 
 import (
 	"github.com/containernetworking/cni/pkg/types"
+	types040 "github.com/containernetworking/cni/pkg/types/040"
+	current "github.com/containernetworking/cni/pkg/types/100"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -46,5 +48,26 @@ var _ = Describe("Load with null prevResult elements", func() {
 		Expect(err).NotTo(HaveOccurred())
 		_, err = netconf.Load([]byte(`{"cniVersion":"0.2.0","name":"n","type":"macvlan","prevResult":{"cniVersion":"0.2.0","ip4":{"ip":"192.0.2.10/24","routes":[null]}}}`), nil)
 		Expect(err).NotTo(HaveOccurred())
+	})
+})
+
+var _ = Describe("NullElement", func() {
+	It("finds nothing in a nil result, typed or not", func() {
+		Expect(netconf.NullElement(nil, "r")).To(Succeed())
+		Expect(netconf.NullElement((*current.Result)(nil), "r")).To(Succeed())
+		Expect(netconf.NullElement((*types040.Result)(nil), "r")).To(Succeed())
+	})
+
+	It("names the first null element, ips before routes before interfaces", func() {
+		r := &current.Result{
+			Interfaces: []*current.Interface{nil},
+			Routes:     []*types.Route{{}, nil},
+			IPs:        []*current.IPConfig{{}, {}, nil},
+		}
+		Expect(netconf.NullElement(r, "r")).To(MatchError("r: ips[2] is null"))
+		r.IPs = nil
+		Expect(netconf.NullElement(r, "r")).To(MatchError("r: routes[1] is null"))
+		r.Routes = nil
+		Expect(netconf.NullElement(r, "r")).To(MatchError("r: interfaces[0] is null"))
 	})
 })
