@@ -44,6 +44,12 @@ func FromIPAM(ipamType string, r types.Result, intf *current.Interface) (*curren
 	if r == nil {
 		return nil, ErrNoIPConfig
 	}
+	if cur, ok := r.(*current.Result); ok && cur != nil {
+		// Dropped below anyway, as upstream drops them, null or not. A
+		// 0.3.x/0.4.0 result's are still checked: converting it would
+		// dereference them.
+		cur.Interfaces = nil
+	}
 	what := "result of ipam plugin " + ipamType
 	if err := netconf.NullElement(r, what); err != nil {
 		return nil, err

@@ -51,6 +51,14 @@ var _ = Describe("FromIPAM", func() {
 			"result of ipam plugin static: ips[0] is null"),
 	)
 
+	It("ignores a null interfaces element of a current result, which it drops", func() {
+		r, err := version.NewResult("1.1.0", []byte(`{"cniVersion":"1.1.0","interfaces":[null],"ips":[{"address":"192.0.2.10/24","interface":0}]}`))
+		Expect(err).NotTo(HaveOccurred())
+		res, err := link.FromIPAM("static", r, intf)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.Interfaces).To(Equal([]*current.Interface{intf}))
+	})
+
 	It("is ErrNoIPConfig without addresses", func() {
 		_, err := link.FromIPAM("static", &current.Result{CNIVersion: "1.1.0"}, intf)
 		Expect(errors.Is(err, link.ErrNoIPConfig)).To(BeTrue())
