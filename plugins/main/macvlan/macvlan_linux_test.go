@@ -50,8 +50,6 @@ var refused = []linktest.Refused{
 		Code: uint(types.ErrInvalidNetworkConfig), Msg: `invalid mac "zz" from runtimeConfig mac`},
 	{Name: "multicast runtimeConfig mac", Fields: map[string]any{"runtimeConfig": map[string]any{"mac": "01:00:5e:00:00:01"}},
 		Code: uint(types.ErrInvalidNetworkConfig), Msg: "multicast address"},
-	{Name: "invalid args.cni.mac", Fields: map[string]any{"args": map[string]any{"cni": map[string]any{"mac": "zz"}}},
-		Code: uint(types.ErrInvalidNetworkConfig), Msg: `invalid mac "zz" from args.cni.mac`},
 	{Name: "invalid CNI_ARGS MAC", CNIArgs: "IgnoreUnknown=1;MAC=zz",
 		Code: uint(types.ErrInvalidNetworkConfig), Msg: `invalid mac "zz" from CNI_ARGS MAC`},
 	{Name: "unknown CNI_ARGS key", CNIArgs: "FOO=bar",
@@ -88,7 +86,7 @@ var _ = Describe("macvlan", func() {
 		Entry("passthru", "passthru", netlink.MACVLAN_MODE_PASSTHRU),
 	)
 
-	It("takes the MAC from runtimeConfig over args.cni.mac, CNI_ARGS and the config", func() {
+	It("takes the MAC from runtimeConfig over CNI_ARGS and the config, and ignores args.cni.mac", func() {
 		const want = "02:00:5e:00:53:04"
 		args := f.Args(f.Conf("1.1.0", map[string]any{
 			"master":        master,
@@ -116,7 +114,6 @@ var _ = Describe("macvlan", func() {
 		},
 		Entry("config", map[string]any{"mac": "02:00:5e:00:53:11"}, "", "02:00:5e:00:53:11"),
 		Entry("CNI_ARGS", map[string]any{}, "MAC=02:00:5e:00:53:12", "02:00:5e:00:53:12"),
-		Entry("args.cni.mac", map[string]any{"args": map[string]any{"cni": map[string]any{"mac": "02:00:5e:00:53:13"}}}, "", "02:00:5e:00:53:13"),
 		Entry("runtimeConfig", map[string]any{"runtimeConfig": map[string]any{"mac": "02:00:5e:00:53:14"}}, "", "02:00:5e:00:53:14"),
 	)
 
@@ -136,7 +133,7 @@ var _ = Describe("macvlan", func() {
 			map[string]any{"mac": "zz"}, "MAC=02:00:5e:00:53:32", "02:00:5e:00:53:32"),
 		Entry("invalid CNI_ARGS MAC, runtimeConfig mac",
 			map[string]any{"runtimeConfig": map[string]any{"mac": "02:00:5e:00:53:33"}}, "IgnoreUnknown=1;MAC=zz", "02:00:5e:00:53:33"),
-		Entry("invalid args.cni.mac, runtimeConfig mac",
+		Entry("invalid args.cni.mac (ignored), runtimeConfig mac",
 			map[string]any{"args": map[string]any{"cni": map[string]any{"mac": "zz"}}, "runtimeConfig": map[string]any{"mac": "02:00:5e:00:53:34"}}, "", "02:00:5e:00:53:34"),
 	)
 

@@ -60,7 +60,7 @@ type NetConf struct {
 	// MTU of the link: 0 means the master's, larger than the master's is
 	// an error.
 	MTU int `json:"mtu,omitempty"`
-	// MAC requested for the link, lowest precedence (see macFrom).
+	// MAC requested for the link, lowest precedence (see validate).
 	MAC string `json:"mac,omitempty"`
 	// BCQueueLen is the length of the queue of broadcast frames handed to
 	// macvlan links (IFLA_MACVLAN_BC_QUEUE_LEN); 0 keeps the kernel's.
@@ -94,7 +94,7 @@ func loadConf(args *skel.CmdArgs) (*NetConf, *netconf.Common, error) {
 	if err := netconf.LoadArgs(args.Args, &env); err != nil {
 		return nil, nil, err
 	}
-	if err := conf.validate(common, string(env.MAC)); err != nil {
+	if err := conf.validate(string(env.MAC)); err != nil {
 		return nil, nil, err
 	}
 	return conf, common, nil
@@ -115,10 +115,11 @@ var kind = link.Kind[*netlink.Macvlan, netlink.MacvlanMode]{
 }
 
 // validate checks the fields and resolves mode and MAC. The MAC comes from,
-// highest precedence first: runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC,
-// the config's mac. Only the source that wins is parsed, as upstream does:
-// an invalid config mac that the runtime overrides does not fail the ADD.
-func (c *NetConf) validate(common *netconf.Common, envMAC string) error {
+// highest precedence first: runtimeConfig.mac, CNI_ARGS MAC, the config's
+// mac. Only the source that wins is parsed, as upstream does: an invalid
+// config mac that the runtime overrides does not fail the ADD. Like
+// upstream's, the plugin ignores args.cni.mac.
+func (c *NetConf) validate(envMAC string) error {
 	mode, ok := kind.Modes[c.Mode]
 	if !ok {
 		return netconf.Invalid("invalid mode %q: want bridge, private, vepa or passthru", c.Mode)
@@ -129,7 +130,6 @@ func (c *NetConf) validate(common *netconf.Common, envMAC string) error {
 	}
 	for _, src := range []struct{ mac, from string }{
 		{c.RuntimeConfig.Mac, "runtimeConfig mac"},
-		{argsMAC(common), "args.cni.mac"},
 		{envMAC, "CNI_ARGS MAC"},
 		{c.MAC, "config mac"},
 	} {
@@ -144,13 +144,6 @@ func (c *NetConf) validate(common *netconf.Common, envMAC string) error {
 		break
 	}
 	return nil
-}
-
-func argsMAC(common *netconf.Common) string {
-	if common.Args == nil || common.Args.CNI == nil {
-		return ""
-	}
-	return common.Args.CNI.MAC
 }
 
 // cmdAdd creates the macvlan, configures it and prints the result.
