@@ -61,6 +61,9 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
 		return err
 	}
+	if err := CheckIfName(args.IfName); err != nil {
+		return err
+	}
 	netns, err := ns.GetNS(args.Netns)
 	if err != nil {
 		return fmt.Errorf("open netns %q: %w", args.Netns, err)
@@ -110,23 +113,25 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	var res *current.Result
 	switch {
 	case allocation != nil:
-		if res, err = allocated(common.IPAM.Type, <-allocation); err != nil {
+		if res, err = allocated(common.IPAM.Type, <-allocation, intf); err != nil {
 			return err
 		}
 	case a.WithoutIPAM != nil:
 		res = a.WithoutIPAM()
+		if err := netconf.NullElement(res, "prevResult"); err != nil {
+			return netconf.Invalid("%v", err)
+		}
 	}
 	if res == nil {
 		res = &current.Result{CNIVersion: current.ImplementedSpecVersion}
 	}
-	res.Interfaces = []*current.Interface{intf}
-	for _, ipc := range res.IPs {
-		ipc.Interface = current.Int(0)
-	}
+	res = withInterface(res, intf)
 	if err := netns.Do(func(ns.NetNS) error { return a.Configure(cont, args.IfName, res) }); err != nil {
 		return err
 	}
-	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
+	// The config's dns is the result's, as upstream has it; the IPAM
+	// plugin's stays only when the config has none at all.
+	if !common.DNS.IsEmpty() {
 		res.DNS = common.DNS
 	}
 	// Printing converts to the config's version, which can fail (a 0.2.0
@@ -144,17 +149,14 @@ type ipamAdd struct {
 	err error
 }
 
-// allocated converts the IPAM plugin's result to the current type. A
-// *types.Error from the IPAM plugin passes through unchanged.
-func allocated(ipamType string, got ipamAdd) (*current.Result, error) {
+// allocated makes what the IPAM plugin's ADD returned the result of the
+// link intf (FromIPAM). A *types.Error from the IPAM plugin passes through
+// unchanged.
+func allocated(ipamType string, got ipamAdd, intf *current.Interface) (*current.Result, error) {
 	if got.err != nil {
 		return nil, got.err
 	}
-	res, err := current.NewResultFromResult(got.res)
-	if err != nil {
-		return nil, fmt.Errorf("convert result of ipam plugin %s: %w", ipamType, err)
-	}
-	return res, nil
+	return FromIPAM(ipamType, got.res, intf)
 }
 
 // Rollback undoes a failed ADD of a link plugin once its link exists: the

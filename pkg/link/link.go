@@ -76,7 +76,7 @@ func FindInterface(res *current.Result, ifName, netnsPath string) (int, *current
 		return -1, nil, netconf.Invalid("required prevResult missing")
 	}
 	for i, intf := range res.Interfaces {
-		if intf.Name == ifName && intf.Sandbox == netnsPath {
+		if intf != nil && intf.Name == ifName && intf.Sandbox == netnsPath {
 			return i, intf, nil
 		}
 	}

@@ -211,6 +211,12 @@ func CreateOn(l netlink.Link, netns ns.NetNS, cont *netlinksafe.Handle, ifName, 
 		return nil, err
 	}
 	attrs.ParentIndex = m.Attrs().Index
+	if attrs.TxQLen == 0 {
+		// netlink sends a zero TxQLen as IFLA_TXQLEN 0; -1 sends none,
+		// so the link gets the kernel's default queue length (1000, from
+		// ether_setup), as upstream's links have.
+		attrs.TxQLen = -1
+	}
 	created, err := CreateIn(l, netns, host, cont, ifName)
 	if err != nil {
 		return nil, fmt.Errorf("add %s on %s: %w", l.Type(), m.Attrs().Name, err)

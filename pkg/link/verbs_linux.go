@@ -29,13 +29,13 @@ import (
 // args.Netns, with addresses from the IPAM plugin of ipam.type when it is
 // set. Each plugin keeps the parts that depend on its kind of link.
 
-// Run loads the config with the plugin's load and runs verb (Del, GC,
-// Status) on its common part, for the verbs that need nothing of the
-// plugin's own fields.
-func Run[C any](args *skel.CmdArgs, load func(*skel.CmdArgs) (C, *netconf.Common, error),
-	verb func(*netconf.Common, *skel.CmdArgs) error,
-) error {
-	_, common, err := load(args)
+// WithIPAMType runs verb (Del, GC, Status) on the config's IPAM type
+// alone (LoadTeardown): those verbs need nothing else of it, and a config
+// ADD would refuse — edited since the ADD, say — must still delete and be
+// collected, as upstream's plugins do. GC and STATUS run the IPAM plugin,
+// which reads its own section of the config as it sees fit.
+func WithIPAMType(args *skel.CmdArgs, verb func(*netconf.Common, *skel.CmdArgs) error) error {
+	common, err := LoadTeardown(args.StdinData)
 	if err != nil {
 		return err
 	}
@@ -49,6 +49,9 @@ func Run[C any](args *skel.CmdArgs, load func(*skel.CmdArgs) (C, *netconf.Common
 func Check(common *netconf.Common, args *skel.CmdArgs, checkLink func(mac string) error) error {
 	if common.PrevResult == nil {
 		return netconf.Invalid("required prevResult missing")
+	}
+	if err := netconf.NullElement(common.PrevResult, "prevResult"); err != nil {
+		return netconf.Invalid("%v", err)
 	}
 	if common.IPAM.Type != "" {
 		if err := ipam.ExecCheck(common.IPAM.Type, args.StdinData); err != nil {

@@ -123,6 +123,14 @@ func prevResult(conf *types.PluginConf) (res *current.Result, err error) {
 	if err := version.ParsePrevResult(conf); err != nil {
 		return nil, Undecodable("decode prevResult: %v", err)
 	}
+	// The library's conversion of a 0.3.x or 0.4.0 result dereferences
+	// every element of its lists. A current result is handed on as
+	// decoded: its users check the elements they use (NullElement).
+	if _, isCurrent := conf.PrevResult.(*current.Result); !isCurrent {
+		if err := NullElement(conf.PrevResult, "prevResult"); err != nil {
+			return nil, Invalid("%v", err)
+		}
+	}
 	res, err = current.NewResultFromResult(conf.PrevResult)
 	if err != nil {
 		return nil, Undecodable("convert prevResult to version %s: %v", current.ImplementedSpecVersion, err)

@@ -15,12 +15,15 @@
 package main
 
 import (
+	"fmt"
+
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/vishvananda/netlink"
 
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 // createIPVlan creates the ipvlan link ifName on the configured master
@@ -28,4 +31,14 @@ import (
 // `ip link add link MASTER name IFNAME netns NS type ipvlan mode MODE`.
 func createIPVlan(conf *NetConf, netns ns.NetNS, cont *netlinksafe.Handle, ifName string) (*current.Interface, error) {
 	return link.CreateOn(&netlink.IPVlan{Mode: conf.mode}, netns, cont, ifName, conf.Master, conf.MTU, conf.LinkInContainer)
+}
+
+// setARPNotify is `sysctl net.ipv4.conf.IFNAME.arp_notify=1` in the calling
+// thread's namespace. The key is written as a path: interface names may
+// contain dots.
+func setARPNotify(ifName string) error {
+	if err := sysctl.Set("net/ipv4/conf/"+ifName+"/arp_notify", "1"); err != nil {
+		return fmt.Errorf("set arp_notify of %s: %w", ifName, err)
+	}
+	return nil
 }

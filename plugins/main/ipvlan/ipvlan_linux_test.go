@@ -15,11 +15,14 @@
 package main
 
 import (
+	"github.com/containernetworking/cni/pkg/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
 	"github.com/containernetworking/plugins/pkg/link/linktest"
+	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 var plugin = linktest.Plugin{
@@ -34,6 +37,28 @@ const master = linktest.MasterName
 
 var _ = Describe("ipvlan, as every link plugin", func() {
 	linktest.CommonSpecs(newFixture)
+})
+
+// twoInterfaces is a prevResult that names two interfaces.
+var twoInterfaces = map[string]any{
+	"cniVersion": "1.1.0",
+	"interfaces": []map[string]any{{"name": master}, {"name": "veth1"}},
+	"ips":        []map[string]any{{"address": "192.0.2.20/24", "interface": 0}},
+}
+
+// refused are the configs only ipvlan's ADD refuses.
+var refused = []linktest.Refused{
+	{Name: "l4 mode", Fields: map[string]any{"mode": "l4"},
+		Code: uint(types.ErrInvalidNetworkConfig), Msg: `invalid mode "l4"`},
+	{Name: "chained without master after two interfaces", Fields: map[string]any{"master": "", "prevResult": twoInterfaces},
+		Code: uint(types.ErrInvalidNetworkConfig), Msg: "want exactly one interface, prevResult has 2"},
+	{Name: "chained after a prevResult with a null ips element", NoIPAM: true,
+		Fields: map[string]any{"prevResult": map[string]any{"cniVersion": "1.1.0", "interfaces": []map[string]any{{"name": master}}, "ips": []any{nil}}},
+		Code:   uint(types.ErrInvalidNetworkConfig), Msg: "prevResult: ips[0] is null"},
+}
+
+var _ = Describe("ipvlan DEL of configs its ADD refuses", func() {
+	linktest.RefusedSpecs(newFixture, refused)
 })
 
 var _ = Describe("ipvlan", func() {
@@ -91,5 +116,53 @@ var _ = Describe("ipvlan", func() {
 		Expect(f.Check(linktest.WithPrev(args, res))).To(Succeed())
 		Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
 		f.ContHasNoLink()
+	})
+
+	It("sits on the interface of the previous result when chained without master", func() {
+		prev := map[string]any{
+			"cniVersion": "1.1.0",
+			"interfaces": []map[string]any{{"name": master}},
+			"ips":        []map[string]any{{"address": "192.0.2.20/24", "interface": 0}},
+		}
+		args := f.Args(f.Conf("1.1.0", map[string]any{"prevResult": prev}), "")
+		res, err := f.Add(args)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.ContLink().Attrs().ParentIndex).To(Equal(f.Master.Attrs().Index))
+		Expect(linktest.AsCurrent(res).IPs[0].Address.String()).To(Equal("192.0.2.20/24"))
+		Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
+		f.ContHasNoLink()
+	})
+
+	It("looks the interface of the previous result up in the container with linkInContainer", func() {
+		var inner netlink.Link
+		Expect(f.InCont(func() error {
+			var err error
+			inner, err = linktest.AddMaster("cmaster0", 1500)
+			return err
+		})).To(Succeed())
+		prev := map[string]any{
+			"cniVersion": "1.1.0",
+			"interfaces": []map[string]any{{"name": "cmaster0", "sandbox": f.ContNS.Path()}},
+			"ips":        []map[string]any{{"address": "192.0.2.21/24", "interface": 0}},
+		}
+		args := f.Args(f.Conf("1.1.0", map[string]any{"linkInContainer": true, "prevResult": prev}), "")
+		res, err := f.Add(args)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.ContLink().Attrs().ParentIndex).To(Equal(inner.Attrs().Index))
+		Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
+		f.ContHasNoLink()
+	})
+
+	It("sets arp_notify on the link, as upstream", func() {
+		args := f.Args(f.Conf("1.1.0", map[string]any{"master": master, "ipam": linktest.StaticIPAM(linktest.V4Addr, nil)}), "")
+		res, err := f.Add(args)
+		Expect(err).NotTo(HaveOccurred())
+		var notify string
+		Expect(f.ContNS.Do(func(ns.NetNS) (err error) {
+			notify, err = sysctl.Get("net/ipv4/conf/eth0/arp_notify")
+			return err
+		})).To(Succeed())
+		Expect(notify).To(Equal("1"))
+		Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
 	})
 })

@@ -18,6 +18,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/containernetworking/cni/pkg/skel"
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
@@ -103,14 +106,35 @@ func cmdAdd(args *skel.CmdArgs) error {
 	if err != nil {
 		return err
 	}
+	if conf.Master == "" && common.PrevResult != nil {
+		// Chained after another plugin, the ipvlan sits on the interface
+		// that plugin reported, as upstream's does; with linkInContainer
+		// that interface is looked up in the container.
+		if conf.Master, err = link.InterfaceFromPrev(common.PrevResult); err != nil {
+			return err
+		}
+	}
 	return link.Add(common, args, link.Adder{
 		Plugin: "ipvlan",
 		Create: func(netns ns.NetNS, cont *netlinksafe.Handle) (*current.Interface, error) {
 			return createIPVlan(conf, netns, cont, args.IfName)
 		},
 		WithoutIPAM: func() *current.Result { return chained(common) },
-		Configure:   ipam.ConfigureIfaceWith,
+		Configure:   configure,
 	})
+}
+
+// configure, run inside the container namespace, sets the link's
+// arp_notify, as upstream's ipvlan does, so that the kernel sends a
+// gratuitous ARP for each IPv4 address when the link comes up (and when
+// it comes up again), then gives it the addresses and routes of res and
+// brings it up. Announcing is best effort, as macvlan's: a namespace whose
+// sysctls cannot be written still gets its link.
+func configure(cont *netlinksafe.Handle, ifName string, res *current.Result) error {
+	if err := setARPNotify(ifName); err != nil {
+		fmt.Fprintf(os.Stderr, "ipvlan: %v\n", err)
+	}
+	return ipam.ConfigureIfaceWith(cont, ifName, res)
 }
 
 // chained returns what a link without IPAM of its own is configured with.
@@ -136,11 +160,16 @@ func cmdCheck(args *skel.CmdArgs) error {
 	})
 }
 
-// cmdDel releases the IPAM allocation and deletes the link.
-func cmdDel(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.Del) }
+// cmdDel releases the IPAM allocation and deletes the link. It reads only
+// the IPAM type of the config (link.WithIPAMType): a config that ADD
+// refuses still deletes.
+func cmdDel(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Del) }
 
-// cmdGC runs the IPAM plugin's GC; the plugin itself keeps no state.
-func cmdGC(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.GC) }
+// cmdGC runs the IPAM plugin's GC; the plugin itself keeps no state. Like
+// DEL, it reads only the IPAM type of the config.
+func cmdGC(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.GC) }
 
-// cmdStatus reports the IPAM plugin's STATUS; the plugin itself needs nothing.
-func cmdStatus(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.Status) }
+// cmdStatus reports the IPAM plugin's STATUS; the plugin itself needs
+// nothing. It reads only the IPAM type of the config, as upstream's
+// STATUS does not validate the plugin's own fields.
+func cmdStatus(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Status) }

@@ -19,6 +19,7 @@ import (
 	"net"
 
 	"github.com/containernetworking/cni/pkg/skel"
+	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
 	. "github.com/onsi/ginkgo/v2"
@@ -109,6 +110,29 @@ var _ = Describe("loopback", func() {
 		Expect(testutils.UnmountNS(netns)).To(Succeed())
 		Expect(testutils.CmdDel(args, cmdDel)).To(Succeed())
 	})
+
+	DescribeTable("deletes with a config ADD refuses",
+		func(prevResult string, wantCode uint, wantMsg string) {
+			bad := loArgs(netns, `{"cniVersion":"1.1.0","name":"lo","type":"loopback","prevResult":`+prevResult+`}`)
+			_, _, err := testutils.CmdAdd(bad, cmdAdd)
+			Expect(err).To(MatchError(ContainSubstring(wantMsg)))
+			Expect(testutils.ErrCode(err)).To(Equal(wantCode))
+			Expect(testutils.CmdDel(bad, cmdDel)).To(Succeed(), "cleanup DEL after the refused ADD")
+
+			good := loArgs(netns, `{"cniVersion":"1.1.0","name":"lo","type":"loopback"}`)
+			_, _, err = testutils.CmdAdd(good, cmdAdd)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(loUp(netns)).To(BeTrue())
+			Expect(testutils.CmdDel(bad, cmdDel)).To(Succeed())
+			Expect(loUp(netns)).To(BeFalse())
+			bad.Netns = ""
+			Expect(testutils.CmdDel(bad, cmdDel)).To(Succeed(), "repeated DEL without CNI_NETNS")
+		},
+		Entry("undecodable prevResult", `{"cniVersion":"1.1.0","ips":7}`, uint(types.ErrDecodingFailure), "decode prevResult"),
+		Entry("null ips element", `{"cniVersion":"1.1.0","ips":[null]}`, uint(types.ErrInvalidNetworkConfig), "prevResult: ips[0] is null"),
+		Entry("null interfaces element", `{"cniVersion":"1.1.0","interfaces":[null]}`, uint(types.ErrInvalidNetworkConfig), "prevResult: interfaces[0] is null"),
+		Entry("null routes element", `{"cniVersion":"1.1.0","routes":[null]}`, uint(types.ErrInvalidNetworkConfig), "prevResult: routes[0] is null"),
+	)
 
 	It("has nothing to do on GC and STATUS", func() {
 		args := loArgs(netns, `{"cniVersion":"1.1.0","name":"lo","type":"loopback"}`)

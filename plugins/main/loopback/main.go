@@ -59,6 +59,9 @@ func cmdAdd(args *skel.CmdArgs) error {
 	}
 	// Chained after another plugin, pass its result through unchanged.
 	if conf.PrevResult != nil {
+		if err := netconf.NullElement(conf.PrevResult, "prevResult"); err != nil {
+			return netconf.Invalid("%v", err)
+		}
 		return netconf.PrintResult(conf.PrevResult, conf.CNIVersion)
 	}
 	return netconf.PrintResult(result(conf.CNIVersion, args.Netns, addrs), conf.CNIVersion)
@@ -90,11 +93,11 @@ func cmdCheck(args *skel.CmdArgs) error {
 	})
 }
 
+// cmdDel sets lo down. It reads nothing of the config: DEL needs nothing
+// of it, and a config ADD would refuse (a prevResult that does not decode,
+// say) must still delete, or the runtime retries forever.
 func cmdDel(args *skel.CmdArgs) error {
 	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
-		return err
-	}
-	if _, err := netconf.Load(args.StdinData, nil); err != nil {
 		return err
 	}
 	if args.Netns == "" {

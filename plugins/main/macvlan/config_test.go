@@ -72,7 +72,7 @@ var _ = Describe("loadConf", func() {
 		argsMAC    = "02:00:00:00:00:03"
 		runtimeMAC = "02:00:00:00:00:04"
 	)
-	DescribeTable("MAC precedence: runtimeConfig, args.cni.mac, CNI_ARGS MAC, config",
+	DescribeTable("MAC precedence: runtimeConfig, CNI_ARGS MAC, config; args.cni.mac ignored, as upstream",
 		func(withConf, withEnv, withArgs, withRuntime bool, want string) {
 			stdin := `{"cniVersion":"1.1.0","name":"n","type":"macvlan"`
 			if withConf {
@@ -100,8 +100,15 @@ var _ = Describe("loadConf", func() {
 		Entry("none", false, false, false, false, ""),
 		Entry("config only", true, false, false, false, confMAC),
 		Entry("CNI_ARGS beats config", true, true, false, false, envMAC),
-		Entry("args.cni.mac beats CNI_ARGS", true, true, true, false, argsMAC),
+		Entry("args.cni.mac is ignored", true, true, true, false, envMAC),
+		Entry("args.cni.mac alone is ignored", false, false, true, false, ""),
 		Entry("runtimeConfig beats everything", true, true, true, true, runtimeMAC),
 		Entry("runtimeConfig alone", false, false, false, true, runtimeMAC),
 	)
+
+	It("parses only the MAC source that wins", func() {
+		conf, err := load(`{"cniVersion":"1.1.0","name":"n","type":"macvlan","mac":"zz","args":{"cni":{"mac":"ignored"}},"runtimeConfig":{"mac":"`+runtimeMAC+`"}}`, "MAC=bad")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(conf.mac.String()).To(Equal(runtimeMAC))
+	})
 })

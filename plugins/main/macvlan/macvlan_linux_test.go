@@ -19,6 +19,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/containernetworking/cni/pkg/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
@@ -39,6 +40,24 @@ const master = linktest.MasterName
 
 var _ = Describe("macvlan, as every link plugin", func() {
 	linktest.CommonSpecs(newFixture)
+})
+
+// refused are the configs only macvlan's ADD refuses.
+var refused = []linktest.Refused{
+	{Name: "invalid config mac", Fields: map[string]any{"mac": "zz"},
+		Code: uint(types.ErrInvalidNetworkConfig), Msg: `invalid mac "zz" from config mac`},
+	{Name: "invalid runtimeConfig mac", Fields: map[string]any{"runtimeConfig": map[string]any{"mac": "zz"}},
+		Code: uint(types.ErrInvalidNetworkConfig), Msg: `invalid mac "zz" from runtimeConfig mac`},
+	{Name: "multicast runtimeConfig mac", Fields: map[string]any{"runtimeConfig": map[string]any{"mac": "01:00:5e:00:00:01"}},
+		Code: uint(types.ErrInvalidNetworkConfig), Msg: "multicast address"},
+	{Name: "invalid CNI_ARGS MAC", CNIArgs: "IgnoreUnknown=1;MAC=zz",
+		Code: uint(types.ErrInvalidNetworkConfig), Msg: `invalid mac "zz" from CNI_ARGS MAC`},
+	{Name: "unknown CNI_ARGS key", CNIArgs: "FOO=bar",
+		Code: uint(types.ErrInvalidNetworkConfig), Msg: "FOO"},
+}
+
+var _ = Describe("macvlan DEL of configs its ADD refuses", func() {
+	linktest.RefusedSpecs(newFixture, refused)
 })
 
 var _ = Describe("macvlan", func() {
@@ -67,7 +86,7 @@ var _ = Describe("macvlan", func() {
 		Entry("passthru", "passthru", netlink.MACVLAN_MODE_PASSTHRU),
 	)
 
-	It("takes the MAC from runtimeConfig over args.cni.mac, CNI_ARGS and the config", func() {
+	It("takes the MAC from runtimeConfig over CNI_ARGS and the config, and ignores args.cni.mac", func() {
 		const want = "02:00:5e:00:53:04"
 		args := f.Args(f.Conf("1.1.0", map[string]any{
 			"master":        master,
@@ -95,8 +114,49 @@ var _ = Describe("macvlan", func() {
 		},
 		Entry("config", map[string]any{"mac": "02:00:5e:00:53:11"}, "", "02:00:5e:00:53:11"),
 		Entry("CNI_ARGS", map[string]any{}, "MAC=02:00:5e:00:53:12", "02:00:5e:00:53:12"),
-		Entry("args.cni.mac", map[string]any{"args": map[string]any{"cni": map[string]any{"mac": "02:00:5e:00:53:13"}}}, "", "02:00:5e:00:53:13"),
 		Entry("runtimeConfig", map[string]any{"runtimeConfig": map[string]any{"mac": "02:00:5e:00:53:14"}}, "", "02:00:5e:00:53:14"),
+	)
+
+	DescribeTable("parses only the MAC source that wins, as upstream",
+		func(fields map[string]any, cniArgs, want string) {
+			fields["master"] = master
+			args := f.Args(f.Conf("1.1.0", fields), cniArgs)
+			res, err := f.Add(args)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(f.ContLink().Attrs().HardwareAddr.String()).To(Equal(want))
+			Expect(f.Check(linktest.WithPrev(args, res))).To(Succeed())
+			Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
+		},
+		Entry("invalid config mac, runtimeConfig mac",
+			map[string]any{"mac": "zz", "runtimeConfig": map[string]any{"mac": "02:00:5e:00:53:31"}}, "", "02:00:5e:00:53:31"),
+		Entry("invalid config mac, CNI_ARGS MAC",
+			map[string]any{"mac": "zz"}, "MAC=02:00:5e:00:53:32", "02:00:5e:00:53:32"),
+		Entry("invalid CNI_ARGS MAC, runtimeConfig mac",
+			map[string]any{"runtimeConfig": map[string]any{"mac": "02:00:5e:00:53:33"}}, "IgnoreUnknown=1;MAC=zz", "02:00:5e:00:53:33"),
+		Entry("invalid args.cni.mac (ignored), runtimeConfig mac",
+			map[string]any{"args": map[string]any{"cni": map[string]any{"mac": "zz"}}, "runtimeConfig": map[string]any{"mac": "02:00:5e:00:53:34"}}, "", "02:00:5e:00:53:34"),
+	)
+
+	DescribeTable("sets arp_notify on a link with addresses, as upstream",
+		func(ipam map[string]any, want string) {
+			fields := map[string]any{"master": master}
+			if ipam != nil {
+				fields["ipam"] = ipam
+			}
+			args := f.Args(f.Conf("1.1.0", fields), "")
+			res, err := f.Add(args)
+			Expect(err).NotTo(HaveOccurred())
+			var notify string
+			Expect(f.ContNS.Do(func(ns.NetNS) (err error) {
+				notify, err = sysctl.Get("net/ipv4/conf/eth0/arp_notify")
+				return err
+			})).To(Succeed())
+			Expect(notify).To(Equal(want))
+			Expect(f.Del(linktest.WithPrev(args, res))).To(Succeed())
+		},
+		Entry("IPv4", linktest.StaticIPAM(linktest.V4Addr, nil), "1"),
+		Entry("IPv6 only", linktest.StaticIPAM([]map[string]string{{"address": "2001:db8::10/64"}}, nil), "1"),
+		Entry("no ipam", nil, "0"),
 	)
 
 	It("sets bcqueuelen", func() {

@@ -55,7 +55,7 @@ type NetConf struct {
 	// MTU of the link: 0 means the master's, larger than the master's is
 	// an error.
 	MTU int `json:"mtu,omitempty"`
-	// MAC requested for the link, lowest precedence (see macFrom).
+	// MAC requested for the link, lowest precedence (see validate).
 	MAC string `json:"mac,omitempty"`
 	// BCQueueLen is the length of the queue of broadcast frames handed to
 	// macvlan links (IFLA_MACVLAN_BC_QUEUE_LEN); 0 keeps the kernel's.
@@ -89,7 +89,7 @@ func loadConf(args *skel.CmdArgs) (*NetConf, *netconf.Common, error) {
 	if err := netconf.LoadArgs(args.Args, &env); err != nil {
 		return nil, nil, err
 	}
-	if err := conf.validate(common, string(env.MAC)); err != nil {
+	if err := conf.validate(string(env.MAC)); err != nil {
 		return nil, nil, err
 	}
 	return conf, common, nil
@@ -110,9 +110,11 @@ var kind = link.Kind[*netlink.Macvlan, netlink.MacvlanMode]{
 }
 
 // validate checks the fields and resolves mode and MAC. The MAC comes from,
-// highest precedence first: runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC,
-// the config's mac.
-func (c *NetConf) validate(common *netconf.Common, envMAC string) error {
+// highest precedence first: runtimeConfig.mac, CNI_ARGS MAC, the config's
+// mac. Only the source that wins is parsed, as upstream does: an invalid
+// config mac that the runtime overrides does not fail the ADD. Like
+// upstream's, the plugin ignores args.cni.mac.
+func (c *NetConf) validate(envMAC string) error {
 	mode, ok := kind.Modes[c.Mode]
 	if !ok {
 		return netconf.Invalid("invalid mode %q: want bridge, private, vepa or passthru", c.Mode)
@@ -122,27 +124,21 @@ func (c *NetConf) validate(common *netconf.Common, envMAC string) error {
 		return netconf.Invalid("invalid mtu %d: must not be negative", c.MTU)
 	}
 	for _, src := range []struct{ mac, from string }{
-		{c.MAC, "config mac"},
-		{envMAC, "CNI_ARGS MAC"},
-		{argsMAC(common), "args.cni.mac"},
 		{c.RuntimeConfig.Mac, "runtimeConfig mac"},
+		{envMAC, "CNI_ARGS MAC"},
+		{c.MAC, "config mac"},
 	} {
+		if src.mac == "" {
+			continue
+		}
 		mac, err := link.ParseMAC(src.mac, src.from)
 		if err != nil {
 			return err
 		}
-		if mac != nil {
-			c.mac = mac
-		}
+		c.mac = mac
+		break
 	}
 	return nil
-}
-
-func argsMAC(common *netconf.Common) string {
-	if common.Args == nil || common.Args.CNI == nil {
-		return ""
-	}
-	return common.Args.CNI.MAC
 }
 
 // cmdAdd creates the macvlan, configures it and prints the result.
@@ -193,11 +189,16 @@ func cmdCheck(args *skel.CmdArgs) error {
 	})
 }
 
-// cmdDel releases the IPAM allocation and deletes the link.
-func cmdDel(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.Del) }
+// cmdDel releases the IPAM allocation and deletes the link. It reads only
+// the IPAM type of the config (link.WithIPAMType): a config that ADD
+// refuses still deletes.
+func cmdDel(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Del) }
 
-// cmdGC runs the IPAM plugin's GC; the plugin itself keeps no state.
-func cmdGC(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.GC) }
+// cmdGC runs the IPAM plugin's GC; the plugin itself keeps no state. Like
+// DEL, it reads only the IPAM type of the config.
+func cmdGC(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.GC) }
 
-// cmdStatus reports the IPAM plugin's STATUS; the plugin itself needs nothing.
-func cmdStatus(args *skel.CmdArgs) error { return link.Run(args, loadConf, link.Status) }
+// cmdStatus reports the IPAM plugin's STATUS; the plugin itself needs
+// nothing. It reads only the IPAM type of the config, as upstream's
+// STATUS does not validate the plugin's own fields.
+func cmdStatus(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Status) }
