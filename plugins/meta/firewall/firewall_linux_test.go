@@ -118,7 +118,7 @@ var _ = Describe("iptables backend", func() {
 		conf := f.conf("1.0.0", `,"backend":"iptables","ingressPolicy":"same-bridge"`, "cni0", "192.0.2.5/24", "2001:db8::5/64")
 		out, err := f.call("ADD", conf)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(out).To(MatchJSON(`{"cniVersion":"1.0.0","interfaces":[{"name":"cni0"},{"name":"veth-cni0"},{"name":"eth0","sandbox":"` + f.cont.Path() + `"}],
+		Expect(out).To(MatchJSON(`{"cniVersion":"1.0.0","interfaces":[{"name":"cni0"},{"name":"veth-cni0"},{"name":"eth0","sandbox":"`+f.cont.Path()+`"}],
 			"ips":[{"address":"192.0.2.5/24","interface":2},{"address":"2001:db8::5/64","interface":2}]}`), "the prevResult, passed through")
 		shared := func(host string) string {
 			return `:INPUT ACCEPT
