@@ -87,8 +87,10 @@ func isFirewalldError(err error, name string) bool {
 	return err != nil && strings.Contains(err.Error(), name)
 }
 
-// source renders an address as firewalld's source: the bare address.
-func source(a *attachment, i int) string { return a.ips[i].IP.String() }
+// source renders an address as firewalld's source: the host prefix
+// (192.0.2.5/32), as upstream adds it, so that either plugin's DEL and
+// CHECK find what the other's ADD added.
+func source(a *attachment, i int) string { return a.ips[i].String() }
 
 // add puts every address of a into its zone, at runtime only: the
 // permanent configuration is the administrator's. When one fails the
