@@ -202,6 +202,16 @@ var _ = Describe("firewalld backend", Ordered, func() {
 		Expect(sources(conn, "trusted")).To(BeEmpty())
 	})
 
+	It("takes out the sources it added when a later one fails", func() {
+		obj := conn.Object(firewalldName, firewalldPath)
+		Expect(obj.Call(firewalldZoneFace+".addSource", 0, "internal", "2001:db8::8/128").Err).To(Succeed())
+		DeferCleanup(func() error { return obj.Call(firewalldZoneFace+".removeSource", 0, "internal", "2001:db8::8/128").Err })
+		conf := f.conf("1.0.0", `,"backend":"firewalld"`, "cni0", "192.0.2.8/24", "2001:db8::8/64")
+		_, err := f.call("ADD", conf)
+		Expect(err).To(MatchError(ContainSubstring("ZONE_CONFLICT")))
+		Expect(sources(conn, "trusted")).To(BeEmpty(), "192.0.2.8/32, added first, taken out again")
+	})
+
 	It("checks and deletes what upstream's ADD added, and the other way round", func() {
 		up := upstreamFirewall()
 		conf := f.conf("1.0.0", `,"backend":"firewalld"`, "cni0", "192.0.2.7/24", "2001:db8::7/64")
