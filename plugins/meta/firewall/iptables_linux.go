@@ -119,8 +119,8 @@ func (t *ipt) familyIPs(ips []*net.IPNet) []*net.IPNet {
 	return out
 }
 
-// ensureChain creates chain in the filter table unless it exists; a new
-// chain gets the rules of tail appended.
+// ensureChain creates chain in the filter table unless it exists; a chain
+// it creates gets the rules of tail appended.
 func (t *ipt) ensureChain(chain string, tail ...[]string) error {
 	ok, err := t.ChainExists(filterTable, chain)
 	if err != nil {
@@ -130,12 +130,19 @@ func (t *ipt) ensureChain(chain string, tail ...[]string) error {
 		return nil
 	}
 	if err := t.NewChain(filterTable, chain); err != nil {
+		// A concurrent ADD (of another attachment) may have made it
+		// between the two commands; then it is that ADD's.
+		if ok, cerr := t.ChainExists(filterTable, chain); cerr == nil && ok {
+			return nil
+		}
 		return fmt.Errorf("create chain %s: %w", chain, err)
 	}
-	*t.undo = append(*t.undo, func() error { return t.ClearAndDeleteChain(filterTable, chain) })
+	// Undone after the rules added to it, so it is empty then; a chain
+	// another ADD has meanwhile put rules in is not deleted.
+	*t.undo = append(*t.undo, func() error { return t.DeleteChain(filterTable, chain) })
 	for _, r := range tail {
-		if err := t.Append(filterTable, chain, r...); err != nil {
-			return fmt.Errorf("append to chain %s: %w", chain, err)
+		if err := t.ensureLast(chain, r); err != nil {
+			return err
 		}
 	}
 	return nil
