@@ -195,6 +195,35 @@ var _ = Describe("iptables backend", func() {
 -A CNI-ISOLATION-STAGE-2 -m comment --comment "CNI firewall plugin rules (ingressPolicy: same-bridge|isolated)" -j RETURN`))
 	})
 
+	It("adds every shared rule once when ADDs run at once", func() {
+		f := newFixture()
+		const n = 8
+		errs := make(chan error, n)
+		for i := range n {
+			conf := f.conf("1.0.0", `,"ingressPolicy":"same-bridge"`, fmt.Sprintf("br%d", i%2), fmt.Sprintf("192.0.2.%d/24", 10+i))
+			go func() {
+				defer GinkgoRecover()
+				_, err := f.exec(filepath.Join(binDir, "firewall"), "ADD", fmt.Sprintf("c%d", i), conf, f.cont.Path())
+				errs <- err
+			}()
+		}
+		for range n {
+			Expect(<-errs).To(Succeed())
+		}
+		lines := strings.Split(f.rules("iptables"), "\n")
+		seen := map[string]bool{}
+		for _, l := range lines {
+			Expect(seen[l]).To(BeFalse(), "a duplicate: %s", l)
+			seen[l] = true
+		}
+		for i := range n {
+			Expect(seen[fmt.Sprintf("-A CNI-FORWARD -s 192.0.2.%d/32 -j ACCEPT", 10+i)]).To(BeTrue())
+		}
+		// 7 chains, 2 jumps in FORWARD, the admin jump, 2 rules per
+		// address, per bridge one rule in each stage, and both RETURNs.
+		Expect(lines).To(HaveLen(7 + 2 + 1 + 2*n + 2*2 + 2))
+	})
+
 	It("leaves no rule and no chain behind when ADD fails", func() {
 		f := newFixture()
 		// iptables refuses an interface name longer than IFNAMSIZ-1, after

@@ -18,9 +18,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 
 	"github.com/coreos/go-iptables/iptables"
+	"golang.org/x/sys/unix"
 
 	"github.com/containernetworking/plugins/pkg/ipaddr"
 )
@@ -281,9 +283,40 @@ func iptablesMissing(err error) bool {
 	return errors.Is(err, exec.ErrNotFound)
 }
 
+// lockNetNS takes an exclusive flock(2) on the network namespace the
+// plugin runs in and returns its release. Each rule is added only when
+// iptables -C does not find it, two commands apart: without the lock two
+// ADDs at once (a runtime starting several containers) both add the shared
+// jumps and isolation rules. flock locks the inode, and every open of
+// /proc/self/ns/net in one namespace is the same nsfs inode, so ADDs and
+// DELs in one namespace are serialized, those in others not, and no lock
+// file is left anywhere.
+func lockNetNS() (func(), error) {
+	f, err := os.Open("/proc/self/ns/net")
+	if err != nil {
+		return nil, fmt.Errorf("open network namespace to lock it: %w", err)
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("lock network namespace: %w", err)
+	}
+	return func() { _ = f.Close() }, nil
+}
+
 // iptablesAdd makes the rules of a in every family of its addresses; when
 // one step fails, everything made so far is removed.
 func iptablesAdd(a *attachment) (err error) {
+	unlock, err := lockNetNS()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	var undo []func() error
 	defer func() {
 		if err == nil {
@@ -324,6 +357,11 @@ func iptablesCheck(a *attachment) error {
 
 // iptablesDel removes the address rules of a in every family.
 func iptablesDel(a *attachment) error {
+	unlock, err := lockNetNS()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	var undo []func() error
 	ts, err := ipTables(a.ips, &undo)
 	if err != nil {
