@@ -72,6 +72,7 @@ func firewalldRunning() bool {
 const (
 	fwZoneAlreadySet = "ZONE_ALREADY_SET"
 	fwUnknownSource  = "UNKNOWN_SOURCE"
+	fwInvalidZone    = "INVALID_ZONE"
 )
 
 // isFirewalldError tells whether err is firewalld's error code name.
@@ -133,13 +134,14 @@ func (f *firewalld) check(a *attachment) error {
 	return nil
 }
 
-// del takes every address of a out of its zone; one not there is fine.
+// del takes every address of a out of its zone; one not there is fine,
+// and so is a zone firewalld does not know: ADD refused it.
 func (f *firewalld) del(a *attachment) error {
 	var errs []error
 	for i := range a.ips {
 		s := source(a, i)
 		err := f.obj.Call(firewalldZoneFace+".removeSource", 0, a.zone, s).Err
-		if err != nil && !isFirewalldError(err, fwUnknownSource) {
+		if err != nil && !isFirewalldError(err, fwUnknownSource) && !isFirewalldError(err, fwInvalidZone) {
 			errs = append(errs, fmt.Errorf("firewalld: remove source %s from zone %s: %w", s, a.zone, err))
 		}
 	}

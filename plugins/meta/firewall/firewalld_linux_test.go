@@ -195,11 +195,13 @@ var _ = Describe("firewalld backend", Ordered, func() {
 		Expect(sources(conn, "trusted")).To(BeEmpty())
 	})
 
-	It("fails ADD on an unknown zone and leaves no address behind", func() {
+	It("fails ADD on an unknown zone, leaves no address behind, and DEL succeeds", func() {
 		conf := f.conf("1.0.0", `,"backend":"firewalld","firewalldZone":"no-such-zone"`, "cni0", "192.0.2.6/24")
 		_, err := f.call("ADD", conf)
 		Expect(err).To(MatchError(ContainSubstring("INVALID_ZONE")))
 		Expect(sources(conn, "trusted")).To(BeEmpty())
+		_, err = f.call("DEL", conf)
+		Expect(err).NotTo(HaveOccurred(), "DEL of the config ADD refused")
 	})
 
 	It("takes out the sources it added when a later one fails", func() {
