@@ -20,7 +20,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/containernetworking/plugins/plugins/ipam/internal/upstream"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
 // errorCode returns the code of the error object a failed run printed.
@@ -35,7 +35,7 @@ func errorCode(r run) float64 {
 var _ = Describe("compared with upstream's static "+upstream.Release, func() {
 	var theirs string
 	BeforeEach(func() {
-		theirs = upstream.Require("ipam", "static")
+		theirs = upstream.RequireBin("static")
 	})
 
 	const addrs = `"addresses": [{"address": "192.0.2.10/24", "gateway": "192.0.2.1"}, {"address": "2001:db8::10/64"}]`
