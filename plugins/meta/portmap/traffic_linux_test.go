@@ -16,7 +16,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"net"
 	"os/exec"
@@ -291,8 +290,7 @@ var _ = Describe("port mappings", func() {
 				}
 
 				Expect(run(func(a *skel.CmdArgs) error { return testutils.CmdDel(a, cmdDel) })).To(Succeed())
-				_, err := ask(w.client, "tcp", hostClientV4+":8080")
-				Expect(errors.Is(err, errConnRefused)).To(BeTrue(), "after DEL: %v", err)
+				refused(w.client, "tcp", hostClientV4+":8080", "after DEL")
 				Expect(run(func(a *skel.CmdArgs) error { return testutils.CmdCheck(a, cmdCheck) })).NotTo(Succeed())
 
 				// containerd's second DEL: no netns, no prevResult.
@@ -305,10 +303,8 @@ var _ = Describe("port mappings", func() {
 				args.StdinData = pluginConf(b.extra, `{"hostPort":8080,"containerPort":80,"protocol":"tcp","hostIP":"`+hostClientV4+`"}`)
 				Expect(add()).To(Succeed())
 				Eventually(func() (string, error) { return ask(w.client, "tcp", hostClientV4+":8080") }).WithTimeout(5 * time.Second).WithPolling(100 * time.Millisecond).Should(Equal(clientV4))
-				_, err := ask(w.cont, "tcp", hostContV4+":8080")
-				Expect(errors.Is(err, errConnRefused)).To(BeTrue(), "to the other host address: %v", err)
-				_, err = ask(w.client, "tcp", "["+hostClientV6+"]:8080")
-				Expect(errors.Is(err, errConnRefused)).To(BeTrue(), "to IPv6: %v", err)
+				refused(w.cont, "tcp", hostContV4+":8080", "to the other host address")
+				refused(w.client, "tcp", "["+hostClientV6+"]:8080", "to IPv6")
 			})
 
 			It("masquerades everything with masqAll and nothing without snat", func() {
@@ -341,6 +337,20 @@ var _ = Describe("port mappings", func() {
 		})
 	}
 })
+
+// refused waits until a TCP connection from n to addr is refused: nothing
+// forwards or listens there. Timeouts, while neighbour discovery settles,
+// are retried; an answer fails at once.
+func refused(n ns.NetNS, proto, addr, what string) {
+	GinkgoHelper()
+	Eventually(func() error {
+		answer, err := ask(n, proto, addr)
+		if err == nil {
+			return StopTrying(what + ": answered " + answer)
+		}
+		return err
+	}).WithTimeout(5*time.Second).WithPolling(100*time.Millisecond).Should(MatchError(errConnRefused), what)
+}
 
 // errConnRefused is what a TCP connection to a port nothing forwards or
 // listens on ends with.
