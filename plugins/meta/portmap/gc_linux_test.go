@@ -21,6 +21,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/containernetworking/cni/pkg/types"
+
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/skel"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -61,6 +63,13 @@ var _ = Describe("GC and STATUS", func() {
 
 		status := []byte(`{"cniVersion":"1.1.0","name":"pmnet","type":"portmap"}`)
 		Expect(run(func(a *skel.CmdArgs) error { return testutils.CmdStatus(a, cmdStatus) }, "", status)).To(Succeed())
+	})
+
+	It("reports code 50 from STATUS when the iptables command is missing", func() {
+		GinkgoT().Setenv("PATH", GinkgoT().TempDir())
+		status := []byte(`{"cniVersion":"1.1.0","name":"pmnet","type":"portmap"}`)
+		err := testutils.CmdStatus(&skel.CmdArgs{StdinData: status}, cmdStatus)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrPluginNotAvailable), "%v", err)
 	})
 
 	It("reports STATUS of the nftables backend", func() {

@@ -23,6 +23,7 @@ package main
 import (
 	"errors"
 
+	"github.com/containernetworking/cni/pkg/types"
 	"github.com/containernetworking/cni/pkg/version"
 
 	"github.com/containernetworking/plugins/pkg/netconf"
@@ -117,7 +118,8 @@ func cmdGC(args *skel.CmdArgs) error {
 	return b.gc(gc.name, gc.valid)
 }
 
-// cmdStatus reports whether the configured backend can be used.
+// cmdStatus reports whether the configured backend can be used: code 50
+// (plugin not available) when it cannot.
 func cmdStatus(args *skel.CmdArgs) error {
 	conf, _, err := loadConf(args.StdinData)
 	if err != nil {
@@ -127,5 +129,8 @@ func cmdStatus(args *skel.CmdArgs) error {
 	if err != nil {
 		return err
 	}
-	return b.status()
+	if err := b.status(); err != nil {
+		return types.NewError(types.ErrPluginNotAvailable, err.Error(), "")
+	}
+	return nil
 }
