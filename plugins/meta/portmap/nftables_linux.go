@@ -351,6 +351,10 @@ func (b *nftablesBackend) del(_, containerID string) error {
 	}
 	for _, v6 := range []bool{false, true} {
 		table, chains, err := existingTable(conn, v6)
+		if noNFTables(err) {
+			// A kernel without nf_tables holds no rules of ours.
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -365,6 +369,12 @@ func (b *nftablesBackend) del(_, containerID string) error {
 		return fmt.Errorf("delete nftables rules of container %q: %w", containerID, err)
 	}
 	return nil
+}
+
+// noNFTables reports whether err says the kernel has no nf_tables (or not
+// for this family): the netlink family or the message type is unknown.
+func noNFTables(err error) bool {
+	return errors.Is(err, unix.EPROTONOSUPPORT) || errors.Is(err, unix.EAFNOSUPPORT) || errors.Is(err, unix.EOPNOTSUPP)
 }
 
 // gc does nothing: a rule's comment is the container ID alone, as
