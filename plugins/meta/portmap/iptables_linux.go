@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -175,8 +176,9 @@ func hostPort(ip string, v6 bool, port int) string {
 }
 
 // jumpRules are the rules in CNI-HOSTPORT-DNAT that send connections to
-// the container's chain: one per protocol (in the order the mappings
-// name them) and group of at most 15 ports, multiport's limit.
+// the container's chain: one per protocol, in alphabetical order as
+// upstream's plugin writes them, and group of at most 15 ports
+// (multiport's limit), in the order the mappings name them.
 func jumpRules(p *plan, v6 bool) [][]string {
 	var protos []string
 	ports := map[string][]string{}
@@ -186,6 +188,7 @@ func jumpRules(p *plan, v6 bool) [][]string {
 		}
 		ports[m.Protocol] = append(ports[m.Protocol], strconv.Itoa(m.HostPort))
 	}
+	sort.Strings(protos)
 	dn := dnChainName(p.name, p.containerID)
 	var out [][]string
 	for _, proto := range protos {

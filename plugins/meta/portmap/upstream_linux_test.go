@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -117,6 +118,85 @@ var _ = Describe("an upgrade from upstream's plugin and back", func() {
 			Expect(runUpstream(w.host, bin, "CHECK", args)).To(Succeed())
 			Expect(runUpstream(w.host, bin, "DEL", args)).To(Succeed())
 			refused(w.client, "tcp", hostClientV4+":8080", "after upstream's DEL of our rules")
+		})
+	}
+})
+
+// ruleset returns the host namespace's nat rules as iptables-save and
+// ip6tables-save print them (without the dated comment lines), or as nft
+// lists them (without the table comment, which we cannot write).
+func ruleset(host ns.NetNS, nft bool) string {
+	GinkgoHelper()
+	var out strings.Builder
+	Expect(host.Do(func(ns.NetNS) error {
+		cmds := [][]string{{"iptables-save", "-t", "nat"}, {"ip6tables-save", "-t", "nat"}}
+		if nft {
+			cmds = [][]string{{"nft", "list", "ruleset"}}
+		}
+		for _, c := range cmds {
+			b, err := exec.Command(c[0], c[1:]...).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("%s: %w: %s", c[0], err, b)
+			}
+			for _, l := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(l, "#") || strings.TrimSpace(l) == `comment "CNI portmap plugin"` {
+					continue
+				}
+				out.WriteString(l + "\n")
+			}
+		}
+		return nil
+	})).To(Succeed())
+	return out.String()
+}
+
+var _ = Describe("rules as upstream writes them", func() {
+	mappings := `{"hostPort":8080,"containerPort":80,"protocol":"tcp"},
+		{"hostPort":5353,"containerPort":53,"protocol":"udp","hostIP":"` + hostClientV4 + `"},
+		{"hostPort":9132,"containerPort":132,"protocol":"sctp"}`
+	for _, c := range []struct {
+		name, extra string
+		nft         bool
+	}{
+		{"iptables default", ``, false},
+		{"iptables snat false", `,"snat":false`, false},
+		{"iptables masqAll", `,"masqAll":true`, false},
+		{"iptables markMasqBit", `,"markMasqBit":5`, false},
+		{"iptables conditions", `,"conditionsV4":["!","-d","203.0.113.0/24"],"conditionsV6":["!","-d","fc00::/7"]`, false},
+		{"nftables default", `,"backend":"nftables"`, true},
+		{"nftables snat false", `,"backend":"nftables","snat":false`, true},
+	} {
+		It("writes the same "+c.name+" rules and removes them the same way", func() {
+			testutils.SkipUnlessRoot()
+			tool := "iptables-save"
+			if c.nft {
+				tool = "nft"
+			}
+			if _, err := exec.LookPath(tool); err != nil {
+				Skip(tool + " not installed (the VM guest's busybox has none): the specs read the rules back with it")
+			}
+			bin := upstreamPortmap()
+			var dumps [2][2]string // [upstream, ours][after ADD, after DEL]
+			for i := range 2 {
+				host := testutils.NewNSForSpec()
+				cont := testutils.NewNSForSpec()
+				args := &skel.CmdArgs{ContainerID: "ctr-diff", Netns: cont.Path(), IfName: "eth0", StdinData: pluginConf(c.extra, mappings)}
+				if i == 0 {
+					Expect(runUpstream(host, bin, "ADD", args)).To(Succeed())
+				} else {
+					Expect(host.Do(func(ns.NetNS) error { _, _, err := testutils.CmdAdd(args, cmdAdd); return err })).To(Succeed())
+				}
+				dumps[i][0] = ruleset(host, c.nft)
+				if i == 0 {
+					Expect(runUpstream(host, bin, "DEL", args)).To(Succeed())
+				} else {
+					Expect(host.Do(func(ns.NetNS) error { return testutils.CmdDel(args, cmdDel) })).To(Succeed())
+				}
+				dumps[i][1] = ruleset(host, c.nft)
+			}
+			Expect(dumps[0][0]).To(ContainSubstring("8080"))
+			Expect(dumps[1][0]).To(Equal(dumps[0][0]), "after ADD")
+			Expect(dumps[1][1]).To(Equal(dumps[0][1]), "after DEL")
 		})
 	}
 })
