@@ -193,14 +193,18 @@ func masqRules(p *plan, to net.IP, v6 bool) [][]expr.Any {
 		saddr, daddr = ipv6SaddrOffset, ipv6DaddrOffset
 	}
 	masq := func(src net.IP) []expr.Any {
-		var e []expr.Any
-		if src != nil {
-			e = append(e, addrExprs(saddr, src)...)
-		}
-		return append(append(e, addrExprs(daddr, to)...), &expr.Masq{})
+		return append(append(addrExprs(saddr, src), addrExprs(daddr, to)...), &expr.Masq{})
 	}
 	if p.MasqAll {
-		return [][]expr.Any{masq(nil)}
+		// "ip saddr 0.0.0.0/0" (ip6: ::/0) as upstream writes it: the
+		// source masked to nothing, a match of every packet.
+		zero := make([]byte, len(to))
+		e := []expr.Any{
+			&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: saddr, Len: uint32(len(to))},
+			&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: uint32(len(to)), Mask: zero, Xor: zero},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: zero},
+		}
+		return [][]expr.Any{append(append(e, addrExprs(daddr, to)...), &expr.Masq{})}
 	}
 	out := [][]expr.Any{masq(to)}
 	if !v6 {

@@ -165,6 +165,7 @@ var _ = Describe("rules as upstream writes them", func() {
 		{"iptables conditions", `,"conditionsV4":["!","-d","203.0.113.0/24"],"conditionsV6":["!","-d","fc00::/7"]`, false},
 		{"nftables default", `,"backend":"nftables"`, true},
 		{"nftables snat false", `,"backend":"nftables","snat":false`, true},
+		{"nftables masqAll", `,"backend":"nftables","masqAll":true`, true},
 	} {
 		It("writes the same "+c.name+" rules and removes them the same way", func() {
 			testutils.SkipUnlessRoot()
