@@ -162,6 +162,7 @@ var _ = Describe("rules as upstream writes them", func() {
 		{"iptables snat false", `,"snat":false`, false},
 		{"iptables masqAll", `,"masqAll":true`, false},
 		{"iptables markMasqBit", `,"markMasqBit":5`, false},
+		{"iptables externalSetMarkChain", `,"externalSetMarkChain":"KUBE-MARK-MASQ"`, false},
 		{"iptables conditions", `,"conditionsV4":["!","-d","203.0.113.0/24"],"conditionsV6":["!","-d","fc00::/7"]`, false},
 		{"nftables default", `,"backend":"nftables"`, true},
 		{"nftables snat false", `,"backend":"nftables","snat":false`, true},
@@ -182,6 +183,17 @@ var _ = Describe("rules as upstream writes them", func() {
 				host := testutils.NewNSForSpec()
 				cont := testutils.NewNSForSpec()
 				args := &skel.CmdArgs{ContainerID: "ctr-diff", Netns: cont.Path(), IfName: "eth0", StdinData: pluginConf(c.extra, mappings)}
+				if strings.Contains(c.extra, "KUBE-MARK-MASQ") {
+					// Kubernetes' chain, which the config only names.
+					Expect(host.Do(func(ns.NetNS) error {
+						for _, cmd := range []string{"iptables", "ip6tables"} {
+							if out, err := exec.Command(cmd, "-t", "nat", "-N", "KUBE-MARK-MASQ").CombinedOutput(); err != nil {
+								return fmt.Errorf("%s: %w: %s", cmd, err, out)
+							}
+						}
+						return nil
+					})).To(Succeed())
+				}
 				if i == 0 {
 					Expect(runUpstream(host, bin, "ADD", args)).To(Succeed())
 				} else {
