@@ -14,7 +14,7 @@
 
 // Package upstream provides the released binaries of upstream's plugins
 // (github.com/containernetworking/plugins) to the tests that run them side
-// by side with ours: upstream's behaviour is the contract
+// by side with ours: upstream's behavior is the contract
 // (Documentation/compatibility.md). It is the one way tests get them.
 //
 // The binaries are built with the Go toolchain from the module proxy,
