@@ -39,6 +39,8 @@ func allCases() []Case {
 		crossStoreCases,
 		hostileCases,
 		ipvlanCases,
+		ptpCases,
+		tuningCases,
 	} {
 		all = append(all, f()...)
 	}

@@ -22,5 +22,5 @@ const UpstreamRelease = upstream.Release
 // upstreamPlugins are the plugins the cases use; both sides need them
 // (pkg/testutils/upstream builds upstream's).
 var upstreamPlugins = []string{
-	"static", "host-local", "macvlan", "ipvlan", "loopback",
+	"static", "host-local", "macvlan", "ipvlan", "loopback", "ptp", "tuning",
 }
