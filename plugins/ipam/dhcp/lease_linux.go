@@ -92,8 +92,10 @@ func acquireLease(key, netnsPath, ifName string, opts *leaseOptions, cfg *daemon
 	if _, ok := opts.provide[uint8(dhcpv4.OptionClientIdentifier)]; !ok {
 		// A client identifier (RFC 2132 section 9.14) names the
 		// attachment, so a server keys the lease on it rather than on a
-		// MAC address that a recreated link may change.
-		mods = append(mods, dhcpv4.WithOption(dhcpv4.OptClientIdentifier([]byte(key))))
+		// MAC address that a recreated link may change. Type 0 marks an
+		// identifier that is not a hardware address; the bytes are the
+		// ones upstream's daemon sends, so a lease survives a switch.
+		mods = append(mods, dhcpv4.WithOption(dhcpv4.OptClientIdentifier(append([]byte{0}, key...))))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
@@ -260,4 +262,3 @@ func (l *lease) releaseMods() []dhcpv4.Modifier {
 	}
 	return nil
 }
-

@@ -12,6 +12,8 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
+//go:build linux
+
 // Command dhcp is the dhcp IPAM plugin and, run as `dhcp daemon`, the
 // daemon that holds the DHCP leases. A lease must be renewed for as long as
 // the container lives, which a plugin process cannot do, so the plugin asks

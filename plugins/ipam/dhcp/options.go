@@ -96,8 +96,8 @@ type ProvideOption struct {
 
 // IPAMConfig is the "ipam" object of a dhcp network config.
 type IPAMConfig struct {
-	Type             string          `json:"type"`
-	DaemonSocketPath string          `json:"daemonSocketPath,omitempty"`
+	Type             string           `json:"type"`
+	DaemonSocketPath string           `json:"daemonSocketPath,omitempty"`
 	Request          []*RequestOption `json:"request,omitempty"`
 	Provide          []*ProvideOption `json:"provide,omitempty"`
 }
