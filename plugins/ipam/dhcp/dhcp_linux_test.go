@@ -254,6 +254,39 @@ var _ = Describe("dhcp against dnsmasq", func() {
 		})).To(MatchError(ContainSubstring("not found")))
 	})
 
+	It("releases the lease when the link plugin's ADD fails after IPAM", func() {
+		// A route via a gateway outside the leased subnet cannot be
+		// installed (the kernel answers "network unreachable"), so macvlan
+		// rolls back: IPAM DEL, then the link.
+		l := startLab("--dhcp-option=option:classless-static-route,203.0.113.0/24,198.51.100.1")
+		_, err := l.exec("macvlan", "ADD", l.conf(""), "")
+		Expect(err).To(HaveOccurred())
+		Eventually(l.leases, 10*time.Second, 100*time.Millisecond).Should(BeEmpty())
+		b, err := os.ReadFile(filepath.Join(l.dir, "dnsmasq.log"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(b)).To(ContainSubstring("DHCPACK(srv0)"), "a lease was granted before the failure")
+		Expect(string(b)).To(ContainSubstring("DHCPRELEASE(srv0)"))
+	})
+
+	It("without a daemon: ADD and STATUS fail with code 50, DEL succeeds", func() {
+		testutils.SkipUnlessRoot()
+		dir := GinkgoT().TempDir()
+		bin, err := testutils.BuildPlugins(dir, "dhcp")
+		Expect(err).NotTo(HaveOccurred())
+		conf := []byte(fmt.Sprintf(`{"cniVersion":"1.1.0","name":"n","ipam":{"type":"dhcp","daemonSocketPath":%q}}`, filepath.Join(dir, "none.sock")))
+		target := testutils.NewNSForSpec()
+		call := testutils.PluginCall{ContainerID: "c", Netns: target.Path(), IfName: "eth0", Stdin: conf}
+		for _, verb := range []string{"ADD", "STATUS"} {
+			call.Command = verb
+			_, err := testutils.ExecPlugin(filepath.Join(bin, "dhcp"), call)
+			Expect(err).To(MatchError(ContainSubstring("dhcp daemon not running")), verb)
+			Expect(testutils.ErrCode(err)).To(Equal(uint(50)), verb)
+		}
+		call.Command = "DEL"
+		_, err = testutils.ExecPlugin(filepath.Join(bin, "dhcp"), call)
+		Expect(err).NotTo(HaveOccurred())
+	})
+
 	It("fails ADD with code 11 and leaves no link when no server answers", func() {
 		l := startLab("--dhcp-ignore=tag:!nothing")
 		// A daemon with a short timeout, on its own socket.
