@@ -223,8 +223,11 @@ var _ = Describe("dhcp against dnsmasq", func() {
 		By("renewing at T1: dnsmasq moves the expiry forward")
 		Eventually(func() (int64, error) {
 			m, err := l.leases()
-			if err != nil || m[addr] == nil {
-				return 0, fmt.Errorf("lease of %s gone: %v", addr, err)
+			if err != nil {
+				return 0, err
+			}
+			if m[addr] == nil {
+				return 0, fmt.Errorf("lease of %s gone", addr)
 			}
 			return strconv.ParseInt(m[addr][0], 10, 64)
 		}, 15*time.Second, 250*time.Millisecond).Should(BeNumerically(">", first))

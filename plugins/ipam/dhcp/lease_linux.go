@@ -235,7 +235,7 @@ func (l *lease) release(cur *nclient4.Lease) error {
 		if err != nil {
 			return err
 		}
-		defer c.Close()
+		defer func() { _ = c.Close() }()
 		_, err = c.Write(req.ToBytes())
 		return err
 	})

@@ -176,7 +176,7 @@ func rpcCall(path, method string, args *skel.CmdArgs, reply any) error {
 	if err != nil {
 		return err
 	}
-	defer cl.Close()
+	defer func() { _ = cl.Close() }()
 	if err := cl.Call(method, args, reply); err != nil {
 		return types.NewError(types.ErrTryAgainLater, fmt.Sprintf("%s %s/%s: %v", method, args.ContainerID, args.IfName, err), "")
 	}
