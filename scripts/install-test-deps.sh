@@ -18,6 +18,9 @@ fi
 declare -A want=(
 	[ip]=iproute2
 	[gcc]=gcc
+	# the DHCP server the dhcp IPAM plugin's specs talk to; dnsmasq-base is
+	# the binary alone, without the package that starts a system DNS service
+	[dnsmasq]=dnsmasq-base
 )
 
 # Packages checked by name: the VM test runner (scripts/vm-test.sh) boots
