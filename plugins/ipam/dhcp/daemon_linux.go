@@ -80,6 +80,42 @@ type DHCP struct {
 	cfg    *daemonConfig
 	mu     sync.Mutex
 	leases map[string]*lease
+	// busy holds the attachments an Allocate or Release is working on;
+	// the channel is closed when it is done. Calls for one attachment run
+	// one at a time: two concurrent acquisitions with the same client
+	// identifier get the same address, and giving one back would release
+	// the address the other holds.
+	busy map[string]chan struct{}
+}
+
+// lockKey waits until no other call works on key and claims it; the
+// returned function gives it up.
+func (d *DHCP) lockKey(key string) func() {
+	for {
+		d.mu.Lock()
+		ch, busy := d.busy[key]
+		if !busy {
+			d.busy[key] = make(chan struct{})
+			d.mu.Unlock()
+			return func() {
+				d.mu.Lock()
+				close(d.busy[key])
+				delete(d.busy, key)
+				d.mu.Unlock()
+			}
+		}
+		d.mu.Unlock()
+		<-ch
+	}
+}
+
+// forget drops l when it is still the lease of its attachment.
+func (d *DHCP) forget(l *lease) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.leases[l.key] == l {
+		delete(d.leases, l.key)
+	}
 }
 
 // leaseKey names one attachment: container, network, interface.
@@ -103,25 +139,19 @@ func (d *DHCP) Allocate(args *skel.CmdArgs, result *current.Result) error {
 		return err
 	}
 	key := leaseKey(args.ContainerID, conf.Name, args.IfName)
+	defer d.lockKey(key)()
 	d.mu.Lock()
 	l := d.leases[key]
 	d.mu.Unlock()
 	if l == nil {
 		netnsPath := filepath.Join(d.cfg.hostPrefix, args.Netns)
-		l, err = acquireLease(key, netnsPath, args.IfName, opts, d.cfg)
+		l, err = acquireLease(key, netnsPath, args.IfName, opts, d.cfg, d.forget)
 		if err != nil {
 			return err
 		}
 		d.mu.Lock()
-		if old := d.leases[key]; old != nil {
-			// A concurrent Allocate won: keep its lease, give ours back.
-			d.mu.Unlock()
-			l.stop(true)
-			l = old
-		} else {
-			d.leases[key] = l
-			d.mu.Unlock()
-		}
+		d.leases[key] = l
+		d.mu.Unlock()
 	}
 	res, err := l.result()
 	if err != nil {
@@ -137,6 +167,7 @@ func (d *DHCP) Release(args *skel.CmdArgs, reply *struct{}) error {
 	conf := &NetConf{}
 	_, _ = netconf.Load(args.StdinData, conf)
 	key := leaseKey(args.ContainerID, conf.Name, args.IfName)
+	defer d.lockKey(key)()
 	d.mu.Lock()
 	l := d.leases[key]
 	delete(d.leases, key)
@@ -163,7 +194,7 @@ func runDaemon(argv []string) error {
 			return fmt.Errorf("write pidfile %s: %w", cfg.pidFile, err)
 		}
 	}
-	d := &DHCP{cfg: cfg, leases: map[string]*lease{}}
+	d := &DHCP{cfg: cfg, leases: map[string]*lease{}, busy: map[string]chan struct{}{}}
 	srv := rpc.NewServer()
 	if err := srv.Register(d); err != nil {
 		return fmt.Errorf("register rpc service: %w", err)

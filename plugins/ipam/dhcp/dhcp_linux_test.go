@@ -257,6 +257,33 @@ var _ = Describe("dhcp against dnsmasq", func() {
 		})).To(MatchError(ContainSubstring("not found")))
 	})
 
+	It("forgets a lease whose interface disappeared without a DEL, and leases anew on the next ADD", func() {
+		l := startLab("--dhcp-option=option:T1,2", "--dhcp-option=option:T2,3")
+		_, err := l.exec("macvlan", "ADD", l.conf(""), "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.container.Do(func(ns.NetNS) error {
+			link, err := netlink.LinkByName("eth0")
+			if err != nil {
+				return err
+			}
+			return netlink.LinkDel(link)
+		})).To(Succeed())
+		Eventually(func() (string, error) {
+			b, err := os.ReadFile(filepath.Join(l.dir, "daemon.log"))
+			return string(b), err
+		}, 20*time.Second, 200*time.Millisecond).Should(ContainSubstring("ctr1/dhcpnet/eth0: interface gone; dropping the lease"))
+
+		out, err := l.exec("macvlan", "ADD", l.conf(""), "")
+		Expect(err).NotTo(HaveOccurred())
+		res := &current.Result{}
+		Expect(json.Unmarshal(out, res)).To(Succeed())
+		Expect(res.IPs).To(HaveLen(1))
+		Expect(l.container.Do(func(ns.NetNS) error {
+			_, err := netlink.LinkByName("eth0")
+			return err
+		})).To(Succeed())
+	})
+
 	It("releases the lease when the link plugin's ADD fails after IPAM", func() {
 		// A route via a gateway outside the leased subnet cannot be
 		// installed (the kernel answers "network unreachable"), so macvlan

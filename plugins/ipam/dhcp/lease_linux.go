@@ -38,12 +38,14 @@ const attemptTimeout = 2 * time.Second
 // lease is one DHCPv4 lease held for an attachment, with the client bound
 // to the container's interface and the goroutine that renews it.
 type lease struct {
-	key    string
-	netns  string
-	client *nclient4.Client
-	conn   net.PacketConn // the client's raw socket
-	mods   []dhcpv4.Modifier
-	cfg    *daemonConfig
+	key     string
+	netns   string
+	ifIndex int          // the interface in netns the lease is for
+	gone    func(*lease) // called when the interface no longer exists
+	client  *nclient4.Client
+	conn    net.PacketConn // the client's raw socket
+	mods    []dhcpv4.Modifier
+	cfg     *daemonConfig
 
 	mu      sync.Mutex
 	current *nclient4.Lease
@@ -57,10 +59,11 @@ type lease struct {
 // netnsPath and runs DISCOVER/OFFER/REQUEST/ACK. The raw packet socket is
 // bound to the interface's index, so it keeps working after this thread
 // leaves the namespace; the renewals use it from the daemon's namespace.
-func acquireLease(key, netnsPath, ifName string, opts *leaseOptions, cfg *daemonConfig) (*lease, error) {
+func acquireLease(key, netnsPath, ifName string, opts *leaseOptions, cfg *daemonConfig, gone func(*lease)) (*lease, error) {
 	timeout := min(attemptTimeout, cfg.resendMax)
 	var client *nclient4.Client
 	var conn net.PacketConn
+	var ifIndex int
 	err := ns.WithNetNSPath(netnsPath, func(ns.NetNS) error {
 		// The link plugin hands over a link that is still down; no
 		// packet leaves a down link, so the client brings it up.
@@ -68,6 +71,7 @@ func acquireLease(key, netnsPath, ifName string, opts *leaseOptions, cfg *daemon
 		if err != nil {
 			return fmt.Errorf("find link: %w", err)
 		}
+		ifIndex = link.Attrs().Index
 		if link.Attrs().Flags&net.FlagUp == 0 {
 			if err := netlink.LinkSetUp(link); err != nil {
 				return fmt.Errorf("set link up: %w", err)
@@ -104,7 +108,7 @@ func acquireLease(key, netnsPath, ifName string, opts *leaseOptions, cfg *daemon
 		_ = client.Close()
 		return nil, fmt.Errorf("acquire lease on %s: %w", ifName, err)
 	}
-	l := &lease{key: key, netns: netnsPath, client: client, conn: conn, mods: mods, cfg: cfg, current: cur, stopCh: make(chan struct{}), done: make(chan struct{})}
+	l := &lease{key: key, netns: netnsPath, ifIndex: ifIndex, gone: gone, client: client, conn: conn, mods: mods, cfg: cfg, current: cur, stopCh: make(chan struct{}), done: make(chan struct{})}
 	if _, err := l.result(); err != nil {
 		close(l.done) // maintain never ran
 		l.stop(true)
@@ -170,12 +174,33 @@ func (l *lease) maintain() {
 				break
 			}
 			log.Printf("%s: renew: %v", l.key, err)
+			if !l.linkExists() {
+				// The container or its interface is gone without a DEL
+				// (a runtime that crashed): nobody will renew or
+				// release this lease, so the daemon forgets it and the
+				// server reclaims it when it expires.
+				log.Printf("%s: interface gone; dropping the lease", l.key)
+				l.gone(l)
+				go l.stop(false)
+				return
+			}
 			wait := max(time.Until(expiry)/2, time.Second)
 			if !l.sleepUntil(time.Now().Add(min(wait, l.cfg.resendMax))) {
 				return
 			}
 		}
 	}
+}
+
+// linkExists reports whether the lease's interface still exists in its
+// namespace. An index, not a name: a new link under the old name is not
+// the one the lease was taken on.
+func (l *lease) linkExists() bool {
+	err := ns.WithNetNSPath(l.netns, func(ns.NetNS) error {
+		_, err := netlink.LinkByIndex(l.ifIndex)
+		return err
+	})
+	return err == nil
 }
 
 // sleepUntil waits until t; false when the lease was stopped meanwhile.
