@@ -257,6 +257,46 @@ var _ = Describe("dhcp against dnsmasq", func() {
 		})).To(MatchError(ContainSubstring("not found")))
 	})
 
+	It("answers ADD in every spec version, one lease per attachment, and releases each on DEL", func() {
+		l := startLab("--dhcp-option=option:router,192.0.2.1")
+		for i, v := range testutils.SpecVersions() {
+			conf := []byte(strings.Replace(string(l.conf("")), `"cniVersion":"1.0.0"`, fmt.Sprintf("%q:%q", "cniVersion", v), 1))
+			call := testutils.PluginCall{Command: "ADD", ContainerID: "ctr1", Netns: l.container.Path(),
+				IfName: fmt.Sprintf("net%d", i), Path: l.bin, Stdin: conf}
+			var out []byte
+			Expect(l.master.Do(func(ns.NetNS) error {
+				var err error
+				out, err = testutils.ExecPlugin(filepath.Join(l.bin, "macvlan"), call)
+				return err
+			})).To(Succeed(), "ADD %s", v)
+			var got struct {
+				CNIVersion string `json:"cniVersion"`
+				IPs        []struct {
+					Address string `json:"address"`
+				} `json:"ips"`
+				IP4 *struct {
+					IP string `json:"ip"`
+				} `json:"ip4"`
+			}
+			Expect(json.Unmarshal(out, &got)).To(Succeed())
+			Expect(got.CNIVersion).To(Equal(v))
+			addr := ""
+			if got.IP4 != nil { // 0.1.0 and 0.2.0
+				addr = got.IP4.IP
+			} else {
+				Expect(got.IPs).To(HaveLen(1), "ADD %s: %s", v, out)
+				addr = got.IPs[0].Address
+			}
+			Expect(addr).To(MatchRegexp(`^192\.0\.2\.\d+/24$`), "ADD %s: %s", v, out)
+			call.Command = "DEL"
+			Expect(l.master.Do(func(ns.NetNS) error {
+				_, err := testutils.ExecPlugin(filepath.Join(l.bin, "dhcp"), call)
+				return err
+			})).To(Succeed(), "DEL %s", v)
+		}
+		Eventually(l.leases, 10*time.Second, 100*time.Millisecond).Should(BeEmpty())
+	})
+
 	It("forgets a lease whose interface disappeared without a DEL, and leases anew on the next ADD", func() {
 		l := startLab("--dhcp-option=option:T1,2", "--dhcp-option=option:T2,3")
 		_, err := l.exec("macvlan", "ADD", l.conf(""), "")
