@@ -198,6 +198,7 @@ var _ = Describe("dhcp against dnsmasq", func() {
 		out, err := l.exec("macvlan", "ADD", l.conf(`,"provide":[{"option":"host-name","fromArg":"K8S_POD_NAME"}]`),
 			"IgnoreUnknown=1;K8S_POD_NAME=web-0")
 		Expect(err).NotTo(HaveOccurred())
+		addOut := out
 		res := &current.Result{}
 		Expect(json.Unmarshal(out, res)).To(Succeed())
 		Expect(res.IPs).To(HaveLen(1))
@@ -240,6 +241,17 @@ var _ = Describe("dhcp against dnsmasq", func() {
 		again := &current.Result{}
 		Expect(json.Unmarshal(out, again)).To(Succeed())
 		Expect(again.IPs[0].Address.IP.String()).To(Equal(addr))
+
+		By("CHECK through macvlan with the ADD's result as prevResult")
+		var withPrev map[string]any
+		Expect(json.Unmarshal(l.conf(""), &withPrev)).To(Succeed())
+		var prev map[string]any
+		Expect(json.Unmarshal(addOut, &prev)).To(Succeed())
+		withPrev["prevResult"] = prev
+		checkConf, err := json.Marshal(withPrev)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = l.exec("macvlan", "CHECK", checkConf, "")
+		Expect(err).NotTo(HaveOccurred())
 
 		By("DEL of the IPAM plugin (as the link plugin calls it) releases the lease")
 		_, err = l.exec("dhcp", "DEL", l.conf(""), "")
