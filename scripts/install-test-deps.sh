@@ -18,6 +18,10 @@ fi
 declare -A want=(
 	[ip]=iproute2
 	[gcc]=gcc
+	# pkg/ipmasq and bridge's ipMasq: both masquerading backends, and the
+	# tools the tests read rules back with.
+	[iptables]=iptables
+	[nft]=nftables
 )
 
 # Packages checked by name: the VM test runner (scripts/vm-test.sh) boots
