@@ -148,6 +148,9 @@ func ruleSource(r *nftables.Rule) net.IP {
 // netlink transaction; a concurrent caller doing the same ends with the
 // same result, since the rules are replaced by a flush in the same batch.
 func ensureBase(conn *nftables.Conn) error {
+	if err := probe(conn); err != nil {
+		return err
+	}
 	conn.AddTable(masqTable)
 	conn.AddChain(postroutingChain)
 	conn.AddChain(checksChain)
@@ -257,6 +260,17 @@ func checkNFTables(addrs []masqAddr, network, ifName, containerID string) error 
 		if !found {
 			return fmt.Errorf("masquerading of %s: nftables rule in inet %s %s missing", a.ip, tableName, checksName)
 		}
+	}
+	return nil
+}
+
+// probe asks the kernel for its inet tables, to find out that nf_tables
+// answers before a batch is sent: when the nf_tables module is missing but
+// nfnetlink is there, the kernel refuses a whole batch with one error, while
+// the library waits for an answer to each message of it, forever.
+func probe(conn *nftables.Conn) error {
+	if _, err := conn.ListTablesOfFamily(nftables.TableFamilyINet); err != nil {
+		return fmt.Errorf("nftables unavailable (is the nf_tables module loaded?): %w", err)
 	}
 	return nil
 }
