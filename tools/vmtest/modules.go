@@ -30,8 +30,10 @@ import (
 var defaultModules = []string{"veth", "dummy", "macvlan", "ipvlan", "8021q", "vrf", "bridge",
 	// nftables masquerading (pkg/ipmasq, bridge's ipMasq): the nat chain
 	// type and the masquerade expression; nf_tables, nf_nat and conntrack
-	// come as their dependencies.
-	"nft_chain_nat", "nft_masq"}
+	// come as their dependencies. libcrc32c, which nf_tables needs, finds
+	// its crc32c through the crypto API at init (a softdep, not in
+	// modules.dep), so crc32c_generic is loaded first.
+	"crc32c_generic", "nft_chain_nat", "nft_masq"}
 
 // moduleName turns "kernel/net/8021q/8021q.ko" into "8021q"; the kernel
 // treats '-' and '_' in module names alike, so they are folded to '_'.
