@@ -32,7 +32,9 @@ func TestParseConf(t *testing.T) {
 		}},
 		{"isDefaultGateway implies isGateway", head + `,"isDefaultGateway":true}`, "", 0, func(c *NetConf) bool { return bool(c.IsGW) }},
 		{"string booleans of upstream's docs", head + `,"disableContainerInterface":"true","portIsolation":"true","ipMasq":"false"}`, "", 0,
-			func(c *NetConf) bool { return bool(c.DisableContainerInterface) && bool(c.PortIsolation) && !bool(c.IPMasq) }},
+			func(c *NetConf) bool {
+				return bool(c.DisableContainerInterface) && bool(c.PortIsolation) && !bool(c.IPMasq)
+			}},
 		{"bad boolean", head + `,"hairpinMode":"yes"}`, "", 6, nil},
 		{"negative mtu", head + `,"mtu":-1}`, "", 7, nil},
 		{"hairpin and promisc", head + `,"hairpinMode":true,"promiscMode":true}`, "", 7, nil},
