@@ -65,7 +65,13 @@ func ensureBridge(h *netlinksafe.Handle, conf *NetConf) (br *netlink.Bridge, cre
 		return nil, false, err
 	}
 	if conf.vlanFiltering() && (br.VlanFiltering == nil || !*br.VlanFiltering) {
-		if err := h.BridgeSetVlanFiltering(br, true); err != nil {
+		// Only the bridge's index and the one attribute: sending back
+		// everything LinkByName read makes the kernel refuse some of it
+		// (EINVAL on 6.1).
+		attrs := netlink.NewLinkAttrs()
+		attrs.Index = br.Attrs().Index
+		attrs.Name = br.Attrs().Name
+		if err := h.BridgeSetVlanFiltering(&netlink.Bridge{LinkAttrs: attrs}, true); err != nil {
 			return nil, created, fmt.Errorf("set vlan_filtering on bridge %s: %w", conf.BrName, err)
 		}
 	}
@@ -141,7 +147,14 @@ func attachPort(h *netlinksafe.Handle, br *netlink.Bridge, hostName string, conf
 		}
 	}
 	for _, r := range conf.vlans {
-		if err := h.BridgeVlanAddRange(port, uint16(r.min), uint16(r.max), false, false, false, true); err != nil {
+		// The kernel refuses a range whose first and last VLAN are one.
+		add := func() error { return h.BridgeVlanAdd(port, uint16(r.min), false, false, false, true) }
+		if r.max > r.min {
+			add = func() error {
+				return h.BridgeVlanAddRange(port, uint16(r.min), uint16(r.max), false, false, false, true)
+			}
+		}
+		if err := add(); err != nil {
 			return fmt.Errorf("add vlans %d-%d to %s: %w", r.min, r.max, hostName, err)
 		}
 	}

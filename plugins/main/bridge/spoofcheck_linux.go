@@ -99,6 +99,16 @@ func setupSpoofCheck(containerID, ifName, hostVeth string, mac net.HardwareAddr)
 	if err := conn.Flush(); err != nil {
 		return fmt.Errorf("create nftables table bridge nat: %w", err)
 	}
+	chains, err := conn.ListChainsOfTableFamily(nftables.TableFamilyBridge)
+	if err != nil {
+		return fmt.Errorf("list nftables chains of family bridge: %w", err)
+	}
+	existing := map[string]bool{}
+	for _, c := range chains {
+		if c.Table.Name == spoofTable.Name {
+			existing[c.Name] = true
+		}
+	}
 	old, err := conn.GetRules(spoofTable, spoofPre)
 	if err != nil {
 		return fmt.Errorf("list nftables chain bridge nat PREROUTING: %w", err)
@@ -110,10 +120,16 @@ func setupSpoofCheck(containerID, ifName, hostVeth string, mac net.HardwareAddr)
 			}
 		}
 	}
-	ifaceChain := conn.AddChain(&nftables.Chain{Name: ifaceName, Table: spoofTable})
-	macChain := conn.AddChain(&nftables.Chain{Name: macName, Table: spoofTable})
-	conn.FlushChain(ifaceChain)
-	conn.FlushChain(macChain)
+	// A repeated ADD replaces the chains' rules; new chains are only added.
+	ifaceChain := &nftables.Chain{Name: ifaceName, Table: spoofTable}
+	macChain := &nftables.Chain{Name: macName, Table: spoofTable}
+	for _, c := range []*nftables.Chain{ifaceChain, macChain} {
+		if existing[c.Name] {
+			conn.FlushChain(c)
+		} else {
+			conn.AddChain(c)
+		}
+	}
 	ud := commentData(comment)
 	conn.AddRule(&nftables.Rule{Table: spoofTable, Chain: spoofPre, UserData: ud, Exprs: []expr.Any{
 		&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1},
