@@ -212,7 +212,7 @@ func ensureBridgeAddrs(h *netlinksafe.Handle, br netlink.Link, gws []*net.IPNet,
 			if a.IP.IsLinkLocalUnicast() {
 				continue
 			}
-			sameSubnet := a.IPNet.Contains(gw.IP) || gw.Contains(a.IP)
+			sameSubnet := a.Contains(gw.IP) || gw.Contains(a.IP)
 			switch {
 			case a.IP.Equal(gw.IP) && a.Mask.String() == gw.Mask.String():
 				found = true

@@ -15,6 +15,7 @@
 package main
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/containernetworking/cni/pkg/types"
@@ -59,10 +60,10 @@ func TestParseConf(t *testing.T) {
 		conf, _, err := parseConf([]byte(tc.in), tc.args)
 		var code uint
 		if err != nil {
-			if e, ok := err.(*types.Error); ok {
+			code = 999
+			var e *types.Error
+			if errors.As(err, &e) {
 				code = e.Code
-			} else {
-				code = 999
 			}
 		}
 		if code != tc.wantCode {

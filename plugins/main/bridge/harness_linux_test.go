@@ -217,9 +217,4 @@ func (e *env) records(network string) []string {
 }
 
 // errCode returns the CNI error code of err, 0 when it is not a CNI error.
-func errCode(err error) uint {
-	if e, ok := err.(*types.Error); ok {
-		return e.Code
-	}
-	return 0
-}
+func errCode(err error) uint { return testutils.ErrCode(err) }
