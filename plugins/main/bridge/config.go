@@ -269,5 +269,7 @@ func parseDelConf(stdin []byte) (*delConf, *netconf.Common, error) {
 
 // gcConf is the part of a GC config the plugin reads itself.
 type gcConf struct {
-	ValidAttachments []types.GCAttachment `json:"cni.dev/valid-attachments,omitempty"`
+	// ValidAttachments is nil when the key is absent: then nothing is
+	// known to be stale.
+	ValidAttachments *[]types.GCAttachment `json:"cni.dev/valid-attachments,omitempty"`
 }

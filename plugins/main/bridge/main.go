@@ -396,7 +396,12 @@ func cmdGC(args *skel.CmdArgs) error {
 	if common.IPAM.Type != "" {
 		ipamErr = ipam.ExecGC(common.IPAM.Type, args.StdinData)
 	}
-	if err := ipmasq.GC(common.Name, gc.ValidAttachments); err != nil {
+	if gc.ValidAttachments == nil {
+		// Without the list (which the spec requires) no rule is known
+		// to be stale.
+		return ipamErr
+	}
+	if err := ipmasq.GC(common.Name, *gc.ValidAttachments); err != nil {
 		return errors.Join(ipamErr, err)
 	}
 	return ipamErr

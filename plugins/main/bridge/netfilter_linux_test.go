@@ -106,6 +106,13 @@ var _ = Describe("bridge netfilter", func() {
 		Expect(err).NotTo(HaveOccurred())
 		_, _, err = e.add(conf, "ctr2", "eth1")
 		Expect(err).NotTo(HaveOccurred())
+		// Without cni.dev/valid-attachments nothing is known to be stale
+		// (asked without ipam: what host-local makes of it is its own).
+		noIPAM := `{"cniVersion":"1.1.0","name":"mynet","type":"bridge","bridge":"cnitest0","ipMasq":true}`
+		_, err = e.run(call{verb: "GC", conf: noIPAM})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.masqChecked(ipmasq.BackendNFTables, []string{"192.0.2.3/24"}, "ctr2", "eth1")).To(Succeed())
+
 		var m map[string]any
 		Expect(json.Unmarshal([]byte(conf), &m)).To(Succeed())
 		m["cni.dev/valid-attachments"] = []types.GCAttachment{{ContainerID: "ctr1", IfName: "eth0"}}
