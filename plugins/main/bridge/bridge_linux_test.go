@@ -22,7 +22,9 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
+	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 // hostLocalConf is a dual-stack bridge config with host-local IPAM; extra
@@ -264,6 +266,30 @@ var _ = Describe("bridge", func() {
 			}
 			return nil
 		})).To(Succeed())
+	})
+
+	It("turns DAD off on the container interface unless enabledad, and RAs off on the bridge and host veth", func() {
+		e := newEnv()
+		sysctlIn := func(n ns.NetNS, key string) string {
+			var v string
+			Expect(inNS(n, func() error {
+				var err error
+				v, err = sysctl.Get(key)
+				return err
+			})).To(Succeed())
+			return v
+		}
+		res, _, err := e.add(e.hostLocalConf("1.0.0", ""), "ctr1", "eth0")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sysctlIn(e.ctr, "net/ipv6/conf/eth0/accept_dad")).To(Equal("0"))
+		Expect(sysctlIn(e.ctr, "net/ipv4/conf/eth0/arp_notify")).To(Equal("1"))
+		Expect(sysctlIn(e.host, "net/ipv6/conf/cnitest0/accept_ra")).To(Equal("0"))
+		Expect(sysctlIn(e.host, "net/ipv6/conf/"+res.Interfaces[1].Name+"/accept_ra")).To(Equal("0"))
+
+		_, _, err = e.add(e.hostLocalConf("1.0.0", `,"enabledad":true`), "ctr2", "eth1")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sysctlIn(e.ctr, "net/ipv6/conf/eth1/accept_dad")).To(Equal("1"))
+		Expect(addrs(e.ctr, "eth1")).To(ConsistOf("192.0.2.3/24", "2001:db8:1::3/64"))
 	})
 
 	It("refuses a link of the bridge's name that is not a bridge", func() {
