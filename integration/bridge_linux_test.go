@@ -76,21 +76,7 @@ func ecmpBridgeConf(dataDir string) string {
 var _ = Describe("bridge through libcni", func() {
 	It("ECMP: one multipath default route per family, datagrams reach both routers behind the bridge", func() {
 		topo := newTopology(2)
-		// The plugin finds its bridge already there, joined to the switch.
-		Expect(topo.host.Do(func(ns.NetNS) error {
-			br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: pluginBridge}}
-			if err := netlink.LinkAdd(br); err != nil {
-				return err
-			}
-			uplink, err := netlink.LinkByName(masterName)
-			if err != nil {
-				return err
-			}
-			if err := netlink.LinkSetMaster(uplink, br); err != nil {
-				return err
-			}
-			return netlink.LinkSetUp(br)
-		})).To(Succeed())
+		joinPluginBridge(topo)
 		c := bridgeClient(topo.host, topo.container, ecmpBridgeConf(GinkgoT().TempDir()))
 		_, err := c.add()
 		Expect(err).NotTo(HaveOccurred())
@@ -101,6 +87,37 @@ var _ = Describe("bridge through libcni", func() {
 			Expect(topo.routeText(ifName, f)).To(Equal(multipathLine(f, "default", 0, 1)), f.name)
 			expectSpread(topo, f, destinations(f.defaultDst, spreadFlows), "bridge, default route")
 		}
+	})
+
+	It("ECMP through cnitool: add, check, traffic to both routers, del", func() {
+		topo := newTopology(2)
+		joinPluginBridge(topo)
+		tool := &cnitool{path: findCnitool(), confDir: GinkgoT().TempDir(), varLib: GinkgoT().TempDir(), host: topo.host}
+		Expect(os.WriteFile(filepath.Join(tool.confDir, "10-bridge.conflist"),
+			[]byte(ecmpBridgeConf(GinkgoT().TempDir())), 0o600)).To(Succeed())
+		tool.env = []string{
+			"NETCONFPATH=" + tool.confDir,
+			"CNI_PATH=" + testutils.PluginBinDir(),
+			"CNI_IFNAME=" + ifName,
+			"PATH=" + os.Getenv("PATH"),
+		}
+		out, err := tool.run("add", "bridge-ecmp", topo.container.Path())
+		Expect(err).NotTo(HaveOccurred())
+		GinkgoWriter.Printf("cnitool add:\n%s\n", out)
+		for _, f := range []family{ipv4, ipv6} {
+			Expect(topo.routeText(ifName, f)).To(Equal(multipathLine(f, "default", 0, 1)), f.name)
+			expectSpread(topo, f, destinations(f.defaultDst, spreadFlows), "bridge via cnitool")
+		}
+		_, err = tool.run("check", "bridge-ecmp", topo.container.Path())
+		Expect(err).NotTo(HaveOccurred())
+		_, err = tool.run("del", "bridge-ecmp", topo.container.Path())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(topo.container.Do(func(ns.NetNS) error {
+			if _, err := netlink.LinkByName(ifName); err == nil {
+				return fmt.Errorf("%s still exists after del", ifName)
+			}
+			return nil
+		})).To(Succeed())
 	})
 
 	It("ipMasq: the container's traffic leaves NAT'd through the uplink, until DEL", func() {
@@ -126,6 +143,27 @@ var _ = Describe("bridge through libcni", func() {
 		}
 	})
 })
+
+// joinPluginBridge makes the bridge the plugin will find, in the host
+// namespace, with the host's link to the switch as a port: the container
+// then shares the routers' segment.
+func joinPluginBridge(topo *topology) {
+	GinkgoHelper()
+	Expect(topo.host.Do(func(ns.NetNS) error {
+		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: pluginBridge}}
+		if err := netlink.LinkAdd(br); err != nil {
+			return err
+		}
+		uplink, err := netlink.LinkByName(masterName)
+		if err != nil {
+			return err
+		}
+		if err := netlink.LinkSetMaster(uplink, br); err != nil {
+			return err
+		}
+		return netlink.LinkSetUp(br)
+	})).To(Succeed())
+}
 
 // masqTopology: a container behind the host namespace (where the plugin
 // makes its bridge), and an uplink namespace on 198.51.100.0/24 and
