@@ -16,7 +16,9 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -290,6 +292,72 @@ var _ = Describe("bridge", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sysctlIn(e.ctr, "net/ipv6/conf/eth1/accept_dad")).To(Equal("1"))
 		Expect(addrs(e.ctr, "eth1")).To(ConsistOf("192.0.2.3/24", "2001:db8:1::3/64"))
+	})
+
+	It("announces the container's addresses: the bridge's stale neighbour entries learn the new MAC", func() {
+		e := newEnv()
+		conf := `{"cniVersion":"1.0.0","name":"mynet","type":"bridge","bridge":"cnitest0","isGateway":true,
+			"ipam":{"type":"static","addresses":[{"address":"192.0.2.10/24","gateway":"192.0.2.1"},
+				{"address":"2001:db8:1::10/64","gateway":"2001:db8:1::1"}]}}`
+		// Another attachment makes the bridge and keeps its carrier up
+		// (with no port left the kernel flushes the bridge's neighbours);
+		// the host then remembers another MAC for the address the next
+		// container will have.
+		other := strings.NewReplacer("192.0.2.10", "192.0.2.20", "2001:db8:1::10", "2001:db8:1::20").Replace(conf)
+		_, _, err := e.add(other, "ctr0", "eth9")
+		Expect(err).NotTo(HaveOccurred())
+		old, _ := net.ParseMAC("02:00:00:00:00:01")
+		Expect(inNS(e.host, func() error {
+			// An ARP may replace an entry only locktime after its last
+			// update (1 s by default): none here.
+			if err := sysctl.Set("net/ipv4/neigh/cnitest0/locktime", "0"); err != nil {
+				return err
+			}
+			br, err := netlink.LinkByName("cnitest0")
+			if err != nil {
+				return err
+			}
+			// A bridge whose MAC was never set takes its lowest port's: a
+			// new port can change it, and a MAC change flushes the
+			// bridge's neighbours (as with upstream's plugin). Fixed here.
+			fixed, _ := net.ParseMAC("02:00:00:00:00:0f")
+			if err := netlink.LinkSetHardwareAddr(br, fixed); err != nil {
+				return err
+			}
+			for _, a := range []string{"192.0.2.10", "2001:db8:1::10"} {
+				if err := netlink.NeighSet(&netlink.Neigh{LinkIndex: br.Attrs().Index, IP: net.ParseIP(a),
+					HardwareAddr: old, State: netlink.NUD_STALE}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})).To(Succeed())
+		res, _, err := e.add(conf, "ctr1", "eth0")
+		Expect(err).NotTo(HaveOccurred())
+		mac := res.Interfaces[2].Mac
+		Eventually(func() ([]string, error) {
+			var got []string
+			err := inNS(e.host, func() error {
+				br, err := netlink.LinkByName("cnitest0")
+				if err != nil {
+					return err
+				}
+				for _, fam := range []int{netlink.FAMILY_V4, netlink.FAMILY_V6} {
+					ns, err := netlink.NeighList(br.Attrs().Index, fam)
+					if err != nil {
+						return err
+					}
+					for _, n := range ns {
+						if n.IP.Equal(net.ParseIP("192.0.2.10")) || n.IP.Equal(net.ParseIP("2001:db8:1::10")) {
+							got = append(got, n.IP.String()+" "+n.HardwareAddr.String())
+						}
+					}
+				}
+				return nil
+			})
+			return got, err
+		}).WithTimeout(10 * time.Second).WithPolling(100 * time.Millisecond).Should(
+			ConsistOf("192.0.2.10 "+mac, "2001:db8:1::10 "+mac))
 	})
 
 	It("refuses a link of the bridge's name that is not a bridge", func() {

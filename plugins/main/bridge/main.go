@@ -262,8 +262,12 @@ func configureContainer(conf *NetConf, ifName string, res *current.Result) error
 			ips = append(ips, ipc.Address.IP)
 		}
 	}
-	// Sets arp_notify, as upstream's container interfaces have it; the
-	// link is already up, so every address is announced explicitly.
+	// arp_notify as upstream's container interfaces have it. The kernel's
+	// own gratuitous ARP on link up would be lost here: the veth has
+	// been up (and its peer a forwarding bridge port) since it was made,
+	// and taking it down and up again leaves the port disabled until the
+	// kernel's link watch notices the carrier, after the ARP has gone. So
+	// every address is announced explicitly once the routes are in.
 	_ = ip.AnnounceOnUp(ifName, ips)
 	h, err := netlinksafe.NewHandle()
 	if err != nil {
