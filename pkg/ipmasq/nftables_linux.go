@@ -72,10 +72,12 @@ func matchFamily(nfproto byte) []expr.Any {
 // postroutingRules: `ip daddr 224.0.0.0/4 return`, `ip6 daddr ff00::/8
 // return`, `goto masq_checks`.
 func postroutingRules() [][]expr.Any {
+	// The whole address masked, as nft itself encodes a prefix match, so
+	// that `nft list` shows `ip daddr 224.0.0.0/4` as for upstream's rule.
 	v4 := append(matchFamily(unix.NFPROTO_IPV4),
-		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: ip4Dst, Len: 1},
-		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 1, Mask: []byte{0xf0}, Xor: []byte{0}},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{0xe0}},
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: ip4Dst, Len: 4},
+		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: []byte{0xf0, 0, 0, 0}, Xor: []byte{0, 0, 0, 0}},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{0xe0, 0, 0, 0}},
 		&expr.Verdict{Kind: expr.VerdictReturn},
 	)
 	v6 := append(matchFamily(unix.NFPROTO_IPV6),
