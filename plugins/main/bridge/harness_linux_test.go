@@ -39,6 +39,9 @@ import (
 type env struct {
 	host, ctr ns.NetNS
 	dataDir   string
+	// bin and cniPath, when set, replace our bridge binary and the plugin
+	// directory (the differential specs run upstream's bridge).
+	bin, cniPath string
 }
 
 func newEnv() *env {
@@ -77,13 +80,17 @@ func (e *env) run(c call) ([]byte, error) {
 	var stdout, stderr bytes.Buffer
 	var runErr error
 	Expect(e.host.Do(func(ns.NetNS) error {
-		cmd := exec.Command(filepath.Join(testutils.PluginBinDir(), "bridge"))
+		bin, cniPath := filepath.Join(testutils.PluginBinDir(), "bridge"), testutils.PluginBinDir()
+		if e.bin != "" {
+			bin, cniPath = e.bin, e.cniPath
+		}
+		cmd := exec.Command(bin)
 		cmd.Env = []string{
 			"CNI_COMMAND=" + c.verb,
 			"CNI_CONTAINERID=" + c.id,
 			"CNI_NETNS=" + c.netns,
 			"CNI_IFNAME=" + c.ifName,
-			"CNI_PATH=" + testutils.PluginBinDir(),
+			"CNI_PATH=" + cniPath,
 			"CNI_ARGS=" + c.cniArgs,
 			"PATH=" + os.Getenv("PATH"),
 		}
