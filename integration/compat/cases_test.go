@@ -41,6 +41,7 @@ func allCases() []Case {
 		ipvlanCases,
 		ptpCases,
 		tuningCases,
+		bridgeCases,
 	} {
 		all = append(all, f()...)
 	}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/containernetworking/cni/pkg/version"
+	"github.com/onsi/ginkgo/v2"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
@@ -227,6 +228,8 @@ func runCase(c *Case, s *Side) ([]Observation, error) {
 		}
 		o := Observation{Label: label, Aspects: map[string]string{"exit": fmt.Sprint(exit)}}
 		if exit != 0 {
+			// Messages are not compared (error-wording), but say why.
+			fmt.Fprintf(ginkgo.GinkgoWriter, "%s %s: exit %d: %s\n", impl, label, exit, bytes.Join(bytes.Fields(out), []byte(" ")))
 			o.Aspects["code"] = errorCode(out)
 		} else if st.Verb == "ADD" {
 			results[label] = out
@@ -715,4 +718,18 @@ func hostPeerAddress(addr string) func(*Side) error {
 			return nil
 		})
 	}
+}
+
+// hostNATRules is a Setup hook adding a rule to each built-in chain of the
+// host namespace's IPv4 nat table, as another tool would have.
+func hostNATRules(s *Side) error {
+	return s.HostNS.Do(func(ns.NetNS) error {
+		for _, chain := range []string{"PREROUTING", "OUTPUT", "POSTROUTING"} {
+			out, err := exec.Command("iptables", "-w", "-t", "nat", "-A", chain, "-d", "198.51.100.99/32", "-j", "RETURN").CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("iptables -t nat -A %s: %w: %s", chain, err, out)
+			}
+		}
+		return nil
+	})
 }

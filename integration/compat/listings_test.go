@@ -98,6 +98,12 @@ var intendedDifferences = []listing{
 	{Key: "strict-validation", Cases: "tuning/err-txqlen-negative/*", Aspects: []string{"*"}},
 	{Key: "tuning-sysctl-keys", Cases: "tuning/err-sysctl-dotdot/*", Aspects: []string{"*"}},
 
+	// bridge.
+	{Key: "ecmp-grouping", Cases: "bridge-static/ecmp/*", Aspects: []string{"routes", "sysctl.ipv4.fib_multipath_use_neigh"}},
+	{Key: "duplicate-routes", Cases: "bridge-host-local/default-gateway-dup/*", Aspects: []string{"*"}},
+	{Key: "strict-validation", Cases: "bridge/err-mtu-negative/*", Aspects: []string{"*"}},
+	{Key: "bridge-string-booleans", Cases: "bridge/string-boolean/*", Aspects: []string{"*"}},
+
 	{Key: "ipv6-dad-duplicate", Cases: "macvlan/ipv6-duplicate-address/*", Aspects: addAndCheck},
 	{Key: "lenient-del", Cases: "host-local/err-*", Aspects: []string{"DEL.exit", "DEL.code", "DEL2.exit", "DEL2.code"}},
 	{Key: "lenient-del", Cases: "host-local/null-range/*", Aspects: []string{"DEL.exit", "DEL.code", "DEL2.exit", "DEL2.code"}},
