@@ -182,4 +182,3 @@ func cmdStatus(*skel.CmdArgs) error { return nil }
 func logf(format string, a ...any) {
 	fmt.Fprintf(os.Stderr, "bandwidth: "+format+"\n", a...)
 }
-
