@@ -31,9 +31,9 @@ const ifbPrefix = "bwp"
 // sets it.
 const latencyMillis = 25
 
-// Entry is one set of rates: bits per second and bucket sizes in bits, as
-// in upstream's config and the runtime's "bandwidth" capability.
-type Entry struct {
+// BandwidthEntry is one set of rates: bits per second and bucket sizes in
+// bits, as in upstream's config and the runtime's "bandwidth" capability.
+type BandwidthEntry struct {
 	IngressRate  uint64 `json:"ingressRate,omitempty"`
 	IngressBurst uint64 `json:"ingressBurst,omitempty"`
 	EgressRate   uint64 `json:"egressRate,omitempty"`
@@ -47,16 +47,16 @@ type Entry struct {
 }
 
 // isZero reports whether e sets no rate and no burst.
-func (e *Entry) isZero() bool {
+func (e *BandwidthEntry) isZero() bool {
 	return e == nil || e.IngressRate == 0 && e.IngressBurst == 0 && e.EgressRate == 0 && e.EgressBurst == 0
 }
 
 // NetConf holds the plugin's own config fields; the common ones come from
 // netconf.Load.
 type NetConf struct {
-	Entry
+	BandwidthEntry
 	RuntimeConfig struct {
-		Bandwidth *Entry `json:"bandwidth,omitempty"`
+		Bandwidth *BandwidthEntry `json:"bandwidth,omitempty"`
 	} `json:"runtimeConfig,omitempty"`
 }
 
@@ -98,11 +98,11 @@ func loadConf(stdin []byte) (*NetConf, *netconf.Common, error) {
 // entry returns the rates that apply: the config's own when it sets any
 // (upstream's release lets them win over the runtime's), else the
 // runtime's "bandwidth" capability.
-func (c *NetConf) entry() *Entry {
-	if c.Entry.isZero() && c.RuntimeConfig.Bandwidth != nil {
+func (c *NetConf) entry() *BandwidthEntry {
+	if c.BandwidthEntry.isZero() && c.RuntimeConfig.Bandwidth != nil {
 		return c.RuntimeConfig.Bandwidth
 	}
-	return &c.Entry
+	return &c.BandwidthEntry
 }
 
 // resolve validates the rates that apply and converts them to the
