@@ -39,8 +39,12 @@ func main() {
 		Del:    cmdDel,
 		GC:     cmdGC,
 		Status: cmdStatus,
-	}, version.All, buildversion.BuildString("bandwidth"))
+	}, supportedVersions, buildversion.BuildString("bandwidth"))
 }
+
+// supportedVersions are upstream's: results list interfaces from 0.3.0 on,
+// and the host end of the veth is found among them.
+var supportedVersions = version.PluginSupports("0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
 
 // load decodes the config and resolves the rates; a chained plugin needs
 // the prevResult.
