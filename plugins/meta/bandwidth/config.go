@@ -122,8 +122,8 @@ func (c *NetConf) resolve() (shaping, error) {
 
 // direction validates one direction's rate (bits per second) and burst
 // (bits): both or neither, the burst at most 4 GiB, and the time to send
-// one burst at the rate within the 32-bit microsecond count tc converts
-// to ticks.
+// one burst at the rate at least a microsecond and within the 32-bit
+// microsecond count tc converts to ticks.
 func direction(name string, rate, burst uint64) (tbfParams, error) {
 	switch {
 	case rate == 0 && burst == 0:
@@ -138,8 +138,13 @@ func direction(name string, rate, burst uint64) (tbfParams, error) {
 		return tbfParams{}, netconf.Invalid("%sRate %d is less than 8 bits per second (one byte)", name, rate)
 	}
 	p := tbfParams{rate: rate / 8, burst: uint32(burst / 8)}
-	if usec := 1e6 * float64(p.burst) / float64(p.rate); usec >= math.MaxUint32 {
+	usec := 1e6 * float64(p.burst) / float64(p.rate)
+	if usec >= math.MaxUint32 {
 		return tbfParams{}, netconf.Invalid("%sBurst %d at %sRate %d takes %.0f s to send, more than tbf's buffer time can hold", name, burst, name, rate, usec/1e6)
+	}
+	if usec < 1 {
+		// The kernel refuses a tbf whose bucket empties in no time.
+		return tbfParams{}, netconf.Invalid("%sBurst %d at %sRate %d is sent in less than a microsecond: raise the burst", name, burst, name, rate)
 	}
 	return p, nil
 }

@@ -72,6 +72,7 @@ var _ = Describe("config", func() {
 			{`,"ingressRate":8,"ingressBurst":800000000000`, "ingressBurst 800000000000 is more than 4 GiB"},
 			{`,"egressRate":4,"egressBurst":80`, "egressRate 4 is less than 8 bits per second"},
 			{`,"ingressRate":8,"ingressBurst":34359738360`, "takes 4294967295 s to send"},
+			{`,"egressRate":8000000000000000000,"egressBurst":80000`, "is sent in less than a microsecond"},
 		} {
 			_, err := resolve(c.members)
 			Expect(err).To(HaveOccurred(), c.members)
