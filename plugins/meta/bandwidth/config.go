@@ -132,8 +132,9 @@ func direction(name string, rate, burst uint64) (tbfParams, error) {
 		return tbfParams{}, netconf.Invalid("%sRate is %d but %sBurst is not set: both or neither", name, rate, name)
 	case rate == 0:
 		return tbfParams{}, netconf.Invalid("%sBurst is %d but %sRate is not set: both or neither", name, burst, name)
-	case burst/8 > math.MaxUint32:
-		return tbfParams{}, netconf.Invalid("%sBurst %d is more than 4 GiB (%d bits)", name, burst, uint64(math.MaxUint32)*8)
+	case burst/8 >= math.MaxUint32:
+		// Upstream refuses a burst from 4294967295 bytes on.
+		return tbfParams{}, netconf.Invalid("%sBurst %d is 4 GiB or more (at most %d bits)", name, burst, uint64(math.MaxUint32-1)*8+7)
 	case rate < 8:
 		return tbfParams{}, netconf.Invalid("%sRate %d is less than 8 bits per second (one byte)", name, rate)
 	}

@@ -69,9 +69,10 @@ var _ = Describe("config", func() {
 			{`,"egressBurst":8000`, "egressBurst is 8000 but egressRate is not set"},
 			{`,"ingressRate":8000,"ingressBurst":0`, "ingressBurst is not set"},
 			{`,"runtimeConfig":{"bandwidth":{"egressRate":8000}}`, "egressRate is 8000 but egressBurst is not set"},
-			{`,"ingressRate":8,"ingressBurst":800000000000`, "ingressBurst 800000000000 is more than 4 GiB"},
+			{`,"ingressRate":8,"ingressBurst":800000000000`, "ingressBurst 800000000000 is 4 GiB or more"},
+			{`,"ingressRate":80000000000,"ingressBurst":34359738360`, "ingressBurst 34359738360 is 4 GiB or more (at most 34359738359 bits)"},
 			{`,"egressRate":4,"egressBurst":80`, "egressRate 4 is less than 8 bits per second"},
-			{`,"ingressRate":8,"ingressBurst":34359738360`, "takes 4294967295 s to send"},
+			{`,"ingressRate":8,"ingressBurst":34359738352`, "takes 4294967294 s to send"},
 			{`,"egressRate":8000000000000000000,"egressBurst":80000`, "is sent in less than a microsecond"},
 		} {
 			_, err := resolve(c.members)
