@@ -99,7 +99,7 @@ func loadConf(stdin []byte) (*NetConf, *netconf.Common, error) {
 // (upstream's release lets them win over the runtime's), else the
 // runtime's "bandwidth" capability.
 func (c *NetConf) entry() *BandwidthEntry {
-	if c.BandwidthEntry.isZero() && c.RuntimeConfig.Bandwidth != nil {
+	if c.isZero() && c.RuntimeConfig.Bandwidth != nil {
 		return c.RuntimeConfig.Bandwidth
 	}
 	return &c.BandwidthEntry

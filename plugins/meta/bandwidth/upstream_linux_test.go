@@ -115,6 +115,8 @@ var _ = Describe("bandwidth against upstream's release", func() {
 			`"ingressRate":8000,`,
 			`"egressBurst":8000,`,
 			`"ingressRate":8,"ingressBurst":800000000000,`,
+			`"ingressRate":80000000000,"ingressBurst":34359738360,`,
+			`"ingressRate":4,"ingressBurst":800,`,
 			`"ingressRate":-5,"ingressBurst":80,`,
 			`"runtimeConfig":{"bandwidth":{"egressRate":8000}},`,
 		} {
