@@ -123,6 +123,9 @@ func addIFB(h *netlinksafe.Handle, name string, mtu int) (netlink.Link, error) {
 	return created, nil
 }
 
+// errNotIFB is the cause when a link of another kind has the ifb's name.
+var errNotIFB = errors.New("left alone")
+
 // delIFB removes the ifb device name; one that does not exist is gone
 // already.
 func delIFB(h *netlinksafe.Handle, name string) error {
@@ -135,7 +138,7 @@ func delIFB(h *netlinksafe.Handle, name string) error {
 		return err
 	}
 	if _, ok := l.(*netlink.Ifb); !ok {
-		return fmt.Errorf("delete %s: a %s, not an ifb", name, l.Type())
+		return fmt.Errorf("delete %s: a %s, not an ifb: %w", name, l.Type(), errNotIFB)
 	}
 	if err := h.LinkDel(l); err != nil {
 		return fmt.Errorf("delete ifb %s: %w", name, err)

@@ -194,6 +194,16 @@ var _ = Describe("bandwidth on a real kernel", func() {
 		Expect(err).NotTo(HaveOccurred())
 	})
 
+	It("leaves a link of another kind with the ifb's name alone on DEL, and succeeds", func() {
+		f := newFixture()
+		Expect(f.host.Do(func(ns.NetNS) error {
+			return netlink.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: fixtureIFB}, PeerName: "other0"})
+		})).To(Succeed())
+		_, err := f.call("DEL", f.config("1.0.0", bothRates))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.tcText()).To(ContainSubstring("link " + fixtureIFB + " veth"))
+	})
+
 	It("answers GC and STATUS", func() {
 		f := newFixture()
 		conf := []byte(`{"cniVersion":"1.1.0","name":"bw","type":"bandwidth","cni.dev/valid-attachments":[]}`)

@@ -20,6 +20,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -171,7 +172,13 @@ func cmdDel(args *skel.CmdArgs) error {
 		return err
 	}
 	defer h.Close()
-	return delIFB(h, ifbName(conf.Name, args.ContainerID))
+	err = delIFB(h, ifbName(conf.Name, args.ContainerID))
+	if errors.Is(err, errNotIFB) {
+		// Not ours: a runtime would retry a failing DEL forever.
+		logf("%v", err)
+		return nil
+	}
+	return err
 }
 
 // cmdGC has nothing to collect: an ifb's name is a hash of its network's
