@@ -15,6 +15,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -23,8 +24,47 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/containernetworking/plugins/pkg/ns"
 )
+
+// receiveTimestamps has the kernel stamp each datagram c receives with the
+// time it arrived (SO_TIMESTAMPNS): the rate is then the shaper's, not
+// the receiving goroutine's on a busy machine.
+func receiveTimestamps(c *net.UDPConn) error {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := raw.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return fmt.Errorf("set SO_TIMESTAMPNS: %w", serr)
+	}
+	return nil
+}
+
+// receivedAt returns the kernel's receive time from a datagram's control
+// messages: an SCM_TIMESTAMPNS timespec, two native 64-bit words.
+func receivedAt(oob []byte) (time.Time, error) {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse control messages: %w", err)
+	}
+	for _, m := range msgs {
+		if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPNS && len(m.Data) >= 16 {
+			sec := int64(binary.NativeEndian.Uint64(m.Data[0:8]))
+			nsec := int64(binary.NativeEndian.Uint64(m.Data[8:16]))
+			return time.Unix(sec, nsec), nil
+		}
+	}
+	return time.Time{}, errors.New("no receive timestamp on a datagram")
+}
 
 // datagram is the UDP payload size: with UDP, IPv4 and Ethernet headers a
 // frame of 1042 bytes, of which tbf counts all.
@@ -49,6 +89,9 @@ func measure(from, to ns.NetNS, dst string, offered float64, d time.Duration) (f
 	}
 	defer rc.Close()
 	_ = rc.SetReadBuffer(4 << 20)
+	if err := receiveTimestamps(rc); err != nil {
+		return 0, err
+	}
 	var sc *net.UDPConn
 	if err := from.Do(func(ns.NetNS) error {
 		var err error
@@ -81,15 +124,15 @@ func measure(from, to ns.NetNS, dst string, offered float64, d time.Duration) (f
 		sent <- nil
 	}()
 
-	buf := make([]byte, 2*datagram)
+	buf, oob := make([]byte, 2*datagram), make([]byte, 128)
 	begin := time.Now()
 	var first, last time.Time
 	var bytes int
-	// Reading ends 200 ms after the last datagram: past the sender's end,
-	// tbf's queue (25 ms) drains.
+	// Reading ends when nothing arrives for 200 ms: past the sender's
+	// end, tbf's queue (25 ms) has drained.
 	for {
 		_ = rc.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-		n, err := rc.Read(buf)
+		n, oobn, _, _, err := rc.ReadMsgUDP(buf, oob)
 		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() && !first.IsZero() {
@@ -100,7 +143,10 @@ func measure(from, to ns.NetNS, dst string, offered float64, d time.Duration) (f
 			}
 			return 0, fmt.Errorf("read: %w", err)
 		}
-		now := time.Now()
+		now, err := receivedAt(oob[:oobn])
+		if err != nil {
+			return 0, err
+		}
 		if first.IsZero() {
 			first = now
 		} else {
