@@ -26,7 +26,7 @@ import (
 // egress, as upstream names it.
 const ifbPrefix = "bwp"
 
-// latency is how long a packet may wait in a tbf queue: with the rate and
+// latencyMillis is how long a packet may wait in a tbf queue: with the rate and
 // burst it sets the queue's byte limit (rate*latency + burst), as upstream
 // sets it.
 const latencyMillis = 25
@@ -121,7 +121,7 @@ func (c *NetConf) resolve() (shaping, error) {
 }
 
 // direction validates one direction's rate (bits per second) and burst
-// (bits): both or neither, the burst at most 4 GiB, and the time to send
+// (bits): both or neither, the burst below 4 GiB, and the time to send
 // one burst at the rate at least a microsecond and within the 32-bit
 // microsecond count tc converts to ticks.
 func direction(name string, rate, burst uint64) (tbfParams, error) {
