@@ -118,6 +118,14 @@ var _ = Describe("bandwidth on a real kernel", func() {
 		Expect(g.tcText()).To(Equal(bareVeth))
 	})
 
+	It("gives the ifb the host end's MTU, as upstream", func() {
+		f := newFixture()
+		f.setHostMTU(9000)
+		_, err := f.call("ADD", f.config("1.0.0", bothRates))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.tcText()).To(Equal(strings.ReplaceAll(bothState(), "mtu 1500", "mtu 9000")))
+	})
+
 	It("takes the rates of the runtime's bandwidth capability", func() {
 		f := newFixture()
 		conf := f.config("1.0.0", `"capabilities":{"bandwidth":true},"runtimeConfig":{"bandwidth":{"ingressRate":8000000,"ingressBurst":80000,"egressRate":16000000,"egressBurst":160000}},`)
@@ -227,4 +235,16 @@ func (f *fixture) ifbMAC() string {
 		return nil
 	})).To(Succeed())
 	return mac
+}
+
+// setHostMTU sets the MTU of the host end, veth0.
+func (f *fixture) setHostMTU(mtu int) {
+	GinkgoHelper()
+	Expect(f.host.Do(func(ns.NetNS) error {
+		l, err := netlink.LinkByName("veth0")
+		if err != nil {
+			return err
+		}
+		return netlink.LinkSetMTU(l, mtu)
+	})).To(Succeed())
 }

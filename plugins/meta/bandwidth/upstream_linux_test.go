@@ -95,6 +95,20 @@ var _ = Describe("bandwidth against upstream's release", func() {
 		})
 	}
 
+	It("gives the ifb the same MTU", func() {
+		up := upstreamBandwidth()
+		var states []string
+		for _, bin := range []string{up, ours()} {
+			f := newFixture()
+			f.setHostMTU(9000)
+			_, err := f.exec(bin, "ADD", f.cont.Path(), f.config("1.0.0", bothRates))
+			Expect(err).NotTo(HaveOccurred(), bin)
+			states = append(states, strings.Replace(f.tcText(), upstreamExtra, "", 1))
+		}
+		Expect(states[0]).To(ContainSubstring("link " + fixtureIFB + " ifb mtu 9000"))
+		Expect(states[1]).To(Equal(states[0]))
+	})
+
 	It("deletes with either plugin the ifb the other made", func() {
 		up := upstreamBandwidth()
 		for _, order := range [][2]string{{up, ours()}, {ours(), up}} {
