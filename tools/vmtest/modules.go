@@ -106,3 +106,11 @@ func loadOrder(deps map[string][]string, want []string) ([]string, error) {
 	}
 	return order, nil
 }
+
+// bandwidthModules are what plugins/meta/bandwidth installs: the ifb
+// device, the tbf and ingress qdiscs, the u32 classifier and the mirred
+// action. They are kept apart from defaultModules so that the lists of
+// different plugins merge without conflict.
+var bandwidthModules = []string{"ifb", "sch_tbf", "sch_ingress", "cls_u32", "act_mirred"}
+
+func init() { defaultModules = append(defaultModules, bandwidthModules...) }
