@@ -37,7 +37,13 @@ var defaultModules = []string{"veth", "dummy", "macvlan", "ipvlan", "8021q", "vr
 	// bridge's macspoofchk: with NFT_BRIDGE_META a module, the kernel's
 	// meta expression refuses the bridge family until nft_meta_bridge is
 	// loaded (ENOENT when it cannot be).
-	"nft_meta_bridge"}
+	"nft_meta_bridge",
+	// portmap's nftables backend: DNAT and the fib expression (local
+	// destinations).
+	"nft_nat", "nft_fib_ipv4", "nft_fib_ipv6",
+	// bandwidth: the ifb device, the tbf and ingress qdiscs, the u32
+	// classifier and the mirred action.
+	"ifb", "sch_tbf", "sch_ingress", "cls_u32", "act_mirred"}
 
 // moduleName turns "kernel/net/8021q/8021q.ko" into "8021q"; the kernel
 // treats '-' and '_' in module names alike, so they are folded to '_'.
@@ -106,11 +112,3 @@ func loadOrder(deps map[string][]string, want []string) ([]string, error) {
 	}
 	return order, nil
 }
-
-// bandwidthModules are what plugins/meta/bandwidth installs: the ifb
-// device, the tbf and ingress qdiscs, the u32 classifier and the mirred
-// action. They are kept apart from defaultModules so that the lists of
-// different plugins merge without conflict.
-var bandwidthModules = []string{"ifb", "sch_tbf", "sch_ingress", "cls_u32", "act_mirred"}
-
-func init() { defaultModules = append(defaultModules, bandwidthModules...) }
