@@ -12,7 +12,6 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-
 // Command dummy is a CNI plugin that gives the container a dummy link
 // configured by the IPAM plugin's result: an interface with addresses and
 // routes, multipath ones included, that carries no traffic off the host.

@@ -12,7 +12,6 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-
 // Command vrf is a chained CNI plugin that puts the interface the previous
 // plugin configured into a VRF of the container namespace, creating the
 // VRF when it is missing, and moves the interface's routes into the VRF's
