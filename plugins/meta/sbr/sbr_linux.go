@@ -77,14 +77,14 @@ func setup(conf *NetConf, ifName string, addrs []addr) (err error) {
 		if err := u.addRule(h, a.IP, table); err != nil {
 			return err
 		}
+		// The table was free: undoing empties it.
+		u.tables = append(u.tables, table)
 		moved := routesFor(routes, a, conf)
-		added, err := ipam.CopyRoutes(h, moved, link, table)
-		u.routes = append(u.routes, added...)
-		if err != nil {
+		if _, err := ipam.CopyRoutes(h, moved, link, table); err != nil {
 			return err
 		}
 		if gw := defaultGateway(conf, a, hasDefault(moved, ipaddr.Family(a.IP))); gw != nil {
-			if err := u.addDefault(link, gw, table); err != nil {
+			if err := addDefault(link, gw, table); err != nil {
 				return err
 			}
 		}
@@ -227,7 +227,7 @@ func isSourceRule(r netlink.Rule, ip net.IP, table *int) bool {
 // undo records what setup did, to take it back when a later step fails.
 type undo struct {
 	rules   []*netlink.Rule
-	routes  []netlink.Route
+	tables  []int
 	deleted []netlink.Route
 }
 
@@ -240,18 +240,14 @@ func (u *undo) addRule(h *netlinksafe.Handle, ip net.IP, table int) error {
 	return nil
 }
 
-func (u *undo) addDefault(link netlink.Link, gw net.IP, table int) error {
+// addDefault is `ip route add default via GW dev LINK table TABLE`, through
+// the installer of pkg/ipam.
+func addDefault(link netlink.Link, gw net.IP, table int) error {
 	groups, err := defaultGroups(gw, table)
 	if err != nil {
 		return err
 	}
-	if err := ipam.InstallRoutes(link, groups); err != nil {
-		return err
-	}
-	for _, g := range groups {
-		u.routes = append(u.routes, *g.NetlinkRoute(link.Attrs().Index))
-	}
-	return nil
+	return ipam.InstallRoutes(link, groups)
 }
 
 // run takes back what u recorded; its own failures go to stderr, as the
@@ -260,8 +256,14 @@ func (u *undo) run(h *netlinksafe.Handle, link netlink.Link) {
 	if err := ipam.RestoreRoutes(h, u.deleted, link); err != nil {
 		fmt.Fprintf(os.Stderr, "sbr: undo failed add: %v\n", err)
 	}
-	if err := ipam.DeleteRoutes(h, u.routes, link); err != nil {
-		fmt.Fprintf(os.Stderr, "sbr: undo failed add: %v\n", err)
+	for _, t := range u.tables {
+		routes, err := ipam.LinkRoutes(h, link, netlink.FAMILY_ALL, t)
+		if err == nil {
+			err = ipam.DeleteRoutes(h, routes, link)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "sbr: undo failed add: %v\n", err)
+		}
 	}
 	for _, r := range u.rules {
 		if err := h.RuleDel(r); err != nil && !errors.Is(err, unix.ENOENT) {
