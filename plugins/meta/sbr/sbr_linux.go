@@ -102,13 +102,18 @@ func setup(conf *NetConf, ifName string, addrs []addr) (err error) {
 }
 
 // routesFor returns the routes of the interface that belong in the table of
-// a: all of them but those whose preferred source is another address (the
-// connected route of another family's subnet, say), and but the default
-// routes of a's family when a configured gateway replaces them.
+// a, as upstream's sbr chooses them: the device routes of both families and
+// the gateway routes of a's family, but not those whose preferred source is
+// another address (the connected route of another family's subnet, say),
+// nor the default routes of a's family when a configured gateway replaces
+// them.
 func routesFor(routes []netlink.Route, a addr, conf *NetConf) []netlink.Route {
 	var out []netlink.Route
 	for _, r := range routes {
 		if r.Src != nil && !r.Src.Equal(a.IP) {
+			continue
+		}
+		if hasGateway(r) && r.Family != ipaddr.Family(a.IP) {
 			continue
 		}
 		if overridden(conf, a) && isDefault(r) && r.Family == ipaddr.Family(a.IP) {
@@ -138,6 +143,19 @@ func defaultGateway(conf *NetConf, a addr, movedDefault bool) net.IP {
 		return a.Gateway
 	}
 	return nil
+}
+
+// hasGateway reports whether a nexthop of r has a gateway.
+func hasGateway(r netlink.Route) bool {
+	if r.Gw != nil {
+		return true
+	}
+	for _, nh := range r.MultiPath {
+		if nh != nil && nh.Gw != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // isDefault reports whether r is a default route.
@@ -316,7 +334,7 @@ func tableResult(res *current.Result, a addr, conf *NetConf, table int) *current
 	out.Routes = nil
 	movedDefault := false
 	for _, r := range res.Routes {
-		if r == nil || r.Table != nil {
+		if r == nil || r.Table != nil || !inTableOf(res, r, a) {
 			continue
 		}
 		if ipaddr.IsDefault(&r.Dst) && ipaddr.PrefixFamily(&r.Dst) == ipaddr.Family(a.IP) {
@@ -333,6 +351,25 @@ func tableResult(res *current.Result, a addr, conf *NetConf, table int) *current
 		out.Routes = append(out.Routes, &types.Route{Dst: *defaultDst(gw), GW: gw, Table: &table})
 	}
 	return &out
+}
+
+// inTableOf reports whether the route r of res is in a's table (see
+// routesFor): a route of a's family, or a device route of the other family,
+// which is one without a gateway of its own or from its address.
+func inTableOf(res *current.Result, r *types.Route, a addr) bool {
+	family := ipaddr.PrefixFamily(&r.Dst)
+	if family == ipaddr.Family(a.IP) {
+		return true
+	}
+	if r.GW != nil {
+		return false
+	}
+	for _, ipc := range res.IPs {
+		if ipc != nil && ipc.Gateway != nil && ipaddr.Family(ipc.Gateway) == family {
+			return false
+		}
+	}
+	return true
 }
 
 // teardown, run in the container namespace, deletes the rules from the

@@ -65,6 +65,9 @@ var (
 		}
 		return strings.Join(lines, "\n")
 	}
+	v6Devices = func(t int) string {
+		return fmt.Sprintf("2001:db8:1::/64 dev eth0 metric 256 table %[1]d\nfe80::/64 dev eth0 metric 256 table %[1]d", t)
+	}
 	v6Table = func(t int) string {
 		return strings.Join([]string{
 			fmt.Sprintf("2001:db8:1::/64 dev eth0 metric 256 table %d", t),
@@ -216,11 +219,12 @@ var _ = Describe("sbr", func() {
 			Expect(res.Version()).To(Equal(ver))
 
 			Expect(f.rules()).To(Equal(bothRules))
+			// Each address's table has the gateway routes of its family and
+			// the device routes of both, but for the connected IPv4 route,
+			// whose source is the IPv4 address.
 			Expect(f.routes(netlink.FAMILY_V4, 100)).To(Equal(v4Table(100, true)))
-			Expect(f.routes(netlink.FAMILY_V6, 100)).To(Equal(v6Table(100)))
-			// The connected IPv4 route has the IPv4 address as its source: it
-			// stays out of the IPv6 address's table.
-			Expect(f.routes(netlink.FAMILY_V4, 101)).To(Equal(v4Table(101, false)))
+			Expect(f.routes(netlink.FAMILY_V6, 100)).To(Equal(v6Devices(100)))
+			Expect(f.routes(netlink.FAMILY_V4, 101)).To(BeEmpty())
 			Expect(f.routes(netlink.FAMILY_V6, 101)).To(Equal(v6Table(101)))
 			Expect(f.routes(netlink.FAMILY_ALL, 254)).To(BeEmpty(), "nothing left in main")
 
@@ -383,4 +387,66 @@ var _ = Describe("sbr", func() {
 		Expect(g.routes(netlink.FAMILY_V4, 5001)).To(Equal(
 			"192.0.2.1 via 198.51.100.1 dev eth0 table 5001\n203.0.113.1 via 198.51.100.2 dev eth0 table 5001"))
 	})
+})
+
+// upstreamDir is where upstream's released plugins are, for the
+// differential specs: $CNI_UPSTREAM_BIN_DIR (for example the binaries of
+// `go install github.com/containernetworking/plugins/plugins/meta/sbr@v1.10.0`).
+func upstreamDir() string {
+	GinkgoHelper()
+	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
+	if dir == "" {
+		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
+	}
+	_, err := os.Stat(filepath.Join(dir, "sbr"))
+	Expect(err).NotTo(HaveOccurred(), "no sbr in CNI_UPSTREAM_BIN_DIR %s", dir)
+	return dir
+}
+
+// state renders the rules and tables 100-101 of the container.
+func (f *fixture) state() string {
+	GinkgoHelper()
+	return strings.Join([]string{
+		"rules:", f.rules(),
+		"main:", f.routes(netlink.FAMILY_ALL, 254),
+		"100:", f.routes(netlink.FAMILY_ALL, 100),
+		"101:", f.routes(netlink.FAMILY_ALL, 101),
+	}, "\n")
+}
+
+var _ = Describe("sbr against upstream's release", func() {
+	BeforeEach(func() {
+		testutils.SkipUnlessRoot()
+	})
+
+	// Configs for which Documentation/compatibility-route-plugins.md lists
+	// no difference: one gateway per destination.
+	DescribeTable("leaves the same rules and tables after ADD, and after DEL",
+		func(ips, routes, fields string) {
+			up := upstreamDir()
+			ours, theirs := newFixture(ips, routes), newFixture(ips, routes)
+			conf := func(f *fixture) []byte { return f.conf("1.0.0", fields) }
+			_, err := ours.sbr("ADD", conf(ours))
+			Expect(err).NotTo(HaveOccurred())
+			_, err = theirs.run(up, "ADD", conf(theirs), theirs.cont.Path())
+			Expect(err).NotTo(HaveOccurred())
+			a, b := ours.state(), theirs.state()
+			Expect(a).To(Equal(b), "after ADD, ours:\n%s\nupstream:\n%s", a, b)
+
+			_, err = ours.sbr("DEL", conf(ours))
+			Expect(err).NotTo(HaveOccurred())
+			_, err = theirs.run(up, "DEL", conf(theirs), theirs.cont.Path())
+			Expect(err).NotTo(HaveOccurred())
+			a, b = ours.state(), theirs.state()
+			Expect(a).To(Equal(b), "after DEL, ours:\n%s\nupstream:\n%s", a, b)
+		},
+		Entry("IPv4 address with a gateway, a prefix route",
+			`{"address":"198.51.100.10/24","gateway":"198.51.100.1"}`, `{"dst":"203.0.113.0/24","gw":"198.51.100.2"}`, ""),
+		Entry("IPv4 default route through the address's gateway",
+			`{"address":"198.51.100.10/24","gateway":"198.51.100.1"}`, `{"dst":"0.0.0.0/0"},{"dst":"203.0.113.0/24","gw":"198.51.100.2"}`, ""),
+		Entry("dual stack, one gateway each",
+			dualStack, `{"dst":"0.0.0.0/0"},{"dst":"::/0"}`, ""),
+		Entry("a table: rules only",
+			dualStack, `{"dst":"0.0.0.0/0"},{"dst":"::/0"}`, `"table":5001`),
+	)
 })
