@@ -27,7 +27,7 @@ import (
 // from modules.dep. Multipath routing, IPv6 and policy routing are built
 // into Debian's kernel. The guest cannot load modules on demand, so a test
 // needing another module must get it added here (or through -modules).
-var defaultModules = []string{"veth", "dummy", "macvlan", "ipvlan", "8021q", "vrf", "bridge"}
+var defaultModules = []string{"veth", "dummy", "macvlan", "ipvlan", "8021q", "vrf", "bridge", "tun"}
 
 // moduleName turns "kernel/net/8021q/8021q.ko" into "8021q"; the kernel
 // treats '-' and '_' in module names alike, so they are folded to '_'.
