@@ -145,7 +145,7 @@ func cmdDel(args *skel.CmdArgs) error {
 	}
 	var extra []net.IP
 	if common != nil && common.PrevResult != nil {
-		for _, a := range mustInterfaceAddrs(common.PrevResult, args.IfName) {
+		for _, a := range addrsOf(common.PrevResult, args.IfName) {
 			extra = append(extra, a.IP)
 		}
 	}
@@ -176,15 +176,15 @@ type addr struct {
 // those whose interface index names ifName, and those with no interface
 // index when the result names at most one interface.
 func interfaceAddrs(res *current.Result, ifName string) ([]addr, error) {
-	out := mustInterfaceAddrs(res, ifName)
+	out := addrsOf(res, ifName)
 	if len(out) == 0 {
 		return nil, netconf.Invalid("no address of interface %q in prevResult", ifName)
 	}
 	return out, nil
 }
 
-// mustInterfaceAddrs is interfaceAddrs without the error for none.
-func mustInterfaceAddrs(res *current.Result, ifName string) []addr {
+// addrsOf is interfaceAddrs without the error for none.
+func addrsOf(res *current.Result, ifName string) []addr {
 	var out []addr
 	for _, ipc := range res.IPs {
 		if ipc == nil || ipaddr.Family(ipc.Address.IP) == 0 {
