@@ -18,6 +18,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -237,5 +238,80 @@ var _ = Describe("host-device", func() {
 		Expect(err).NotTo(HaveOccurred())
 		_, err = linkIn(f.host, "enp0s1")
 		Expect(err).NotTo(HaveOccurred())
+	})
+})
+
+// upstreamDir is where upstream's released plugins are, for the
+// differential specs: $CNI_UPSTREAM_BIN_DIR, or testdata/upstream (never
+// committed); the specs skip without them.
+func upstreamDir() string {
+	GinkgoHelper()
+	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
+	if dir == "" {
+		dir = "testdata/upstream"
+	}
+	if _, err := os.Stat(filepath.Join(dir, "host-device")); err != nil {
+		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
+	}
+	abs, err := filepath.Abs(dir)
+	Expect(err).NotTo(HaveOccurred())
+	return abs
+}
+
+// linkState renders name in n: MTU, up, alias, global addresses and
+// main-table routes, or the lookup error.
+func linkState(n ns.NetNS, name string) string {
+	GinkgoHelper()
+	l, err := linkIn(n, name)
+	if err != nil {
+		return name + ": " + err.Error()
+	}
+	var addrs []string
+	var routes string
+	Expect(n.Do(func(ns.NetNS) error {
+		as, err := netlinksafe.AddrList(l, netlink.FAMILY_V4)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			addrs = append(addrs, a.IPNet.String())
+		}
+		routes, err = testutils.RouteText(name, netlink.FAMILY_V4, 0)
+		return err
+	})).To(Succeed())
+	return fmt.Sprintf("%s: mtu %d up %t alias %q addrs %v routes %q",
+		name, l.Attrs().MTU, l.Attrs().Flags&net.FlagUp != 0, l.Attrs().Alias, addrs, routes)
+}
+
+var _ = Describe("host-device against upstream's release", func() {
+	// A config for which Documentation/compatibility-route-plugins.md
+	// lists no difference: one gateway per destination, DEL with the
+	// interface still in the container and its MTU unchanged.
+	It("moves the device in and back alike", func() {
+		up := upstreamDir()
+		conf := []byte(`{"cniVersion":"1.0.0","name":"hd-test","type":"host-device","device":"dev0",
+			"ipam":{"type":"static","addresses":[{"address":"198.51.100.10/24"}],"routes":[{"dst":"0.0.0.0/0","gw":"198.51.100.1"}]}}`)
+		ours, theirs := newFixture("dev0"), newFixture("dev0")
+		exec := func(f *fixture, dir, verb string) error {
+			args := &invoke.Args{Command: verb, ContainerID: "hd-test", NetNS: f.cont.Path(), IfName: ifName, Path: dir}
+			var err error
+			Expect(f.host.Do(func(ns.NetNS) error {
+				if verb == "ADD" {
+					_, err = invoke.ExecPluginWithResult(context.Background(), filepath.Join(dir, "host-device"), conf, args, nil)
+				} else {
+					err = invoke.ExecPluginWithoutResult(context.Background(), filepath.Join(dir, "host-device"), conf, args, nil)
+				}
+				return nil
+			})).To(Succeed())
+			return err
+		}
+		Expect(exec(ours, testutils.PluginBinDir(), "ADD")).To(Succeed())
+		Expect(exec(theirs, up, "ADD")).To(Succeed())
+		Expect(linkState(ours.cont, ifName)).To(Equal(linkState(theirs.cont, ifName)))
+		Expect(linkState(ours.host, "dev0")).To(Equal(linkState(theirs.host, "dev0")))
+		Expect(exec(ours, testutils.PluginBinDir(), "DEL")).To(Succeed())
+		Expect(exec(theirs, up, "DEL")).To(Succeed())
+		Expect(linkState(ours.cont, ifName)).To(Equal(linkState(theirs.cont, ifName)))
+		Expect(linkState(ours.host, "dev0")).To(Equal(linkState(theirs.host, "dev0")))
 	})
 })

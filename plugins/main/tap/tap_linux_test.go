@@ -18,6 +18,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,4 +218,82 @@ var _ = Describe("tap", func() {
 		_, err = run("DEL", doc, n.Path())
 		Expect(err).NotTo(HaveOccurred())
 	})
+})
+
+// upstreamDir is where upstream's released plugins are, for the
+// differential specs: $CNI_UPSTREAM_BIN_DIR, or testdata/upstream (never
+// committed); the specs skip without them.
+func upstreamDir() string {
+	GinkgoHelper()
+	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
+	if dir == "" {
+		dir = "testdata/upstream"
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tap")); err != nil {
+		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
+	}
+	abs, err := filepath.Abs(dir)
+	Expect(err).NotTo(HaveOccurred())
+	return abs
+}
+
+// tapState renders what a runtime or a VM sees of tap0 in n.
+func tapState(n ns.NetNS) string {
+	GinkgoHelper()
+	t, err := tapIn(n)
+	if err != nil {
+		return err.Error()
+	}
+	master := ""
+	if t.Attrs().MasterIndex != 0 {
+		Expect(n.Do(func(ns.NetNS) error {
+			m, err := netlink.LinkByIndex(t.Attrs().MasterIndex)
+			if err == nil {
+				master = m.Attrs().Name
+			}
+			return err
+		})).To(Succeed())
+	}
+	return fmt.Sprintf("mode %d mtu %d up %t multiqueue %t owner %d group %d master %q persist %t",
+		t.Mode, t.Attrs().MTU, t.Attrs().Flags&net.FlagUp != 0, t.Flags&netlink.TUNTAP_MULTI_QUEUE != 0,
+		t.Owner, t.Group, master, !t.NonPersist)
+}
+
+var _ = Describe("tap against upstream's release", func() {
+	BeforeEach(func() {
+		testutils.SkipUnlessRoot()
+	})
+
+	// Configs for which Documentation/compatibility-route-plugins.md lists
+	// no difference.
+	DescribeTable("leaves the same tap after ADD, and nothing after DEL",
+		func(conf string) {
+			up := upstreamDir()
+			ours, theirs := testutils.NewNSForSpec(), testutils.NewNSForSpec()
+			for _, n := range []ns.NetNS{ours, theirs} {
+				Expect(n.Do(func(ns.NetNS) error {
+					return netlink.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "br0"}})
+				})).To(Succeed())
+			}
+			exec := func(dir, verb string, n ns.NetNS) error {
+				args := &invoke.Args{Command: verb, ContainerID: "tap-test", NetNS: n.Path(), IfName: ifName, Path: dir}
+				if verb == "ADD" {
+					_, err := invoke.ExecPluginWithResult(context.Background(), filepath.Join(dir, "tap"), []byte(conf), args, nil)
+					return err
+				}
+				return invoke.ExecPluginWithoutResult(context.Background(), filepath.Join(dir, "tap"), []byte(conf), args, nil)
+			}
+			Expect(exec(testutils.PluginBinDir(), "ADD", ours)).To(Succeed())
+			Expect(exec(up, "ADD", theirs)).To(Succeed())
+			Expect(tapState(ours)).To(Equal(tapState(theirs)))
+			Expect(exec(testutils.PluginBinDir(), "DEL", ours)).To(Succeed())
+			Expect(exec(up, "DEL", theirs)).To(Succeed())
+			Expect(tapState(ours)).To(Equal(tapState(theirs)))
+		},
+		Entry("bare", `{"cniVersion":"1.0.0","name":"tap-test","type":"tap"}`),
+		Entry("mac and mtu", `{"cniVersion":"1.0.0","name":"tap-test","type":"tap","mac":"02:11:22:33:44:55","mtu":1400}`),
+		Entry("multiQueue, owner, group", `{"cniVersion":"1.0.0","name":"tap-test","type":"tap","multiQueue":true,"owner":1000,"group":1001}`),
+		Entry("bridge", `{"cniVersion":"1.0.0","name":"tap-test","type":"tap","bridge":"br0"}`),
+		Entry("IPv4 address", `{"cniVersion":"1.0.0","name":"tap-test","type":"tap","ipam":{"type":"static","addresses":[{"address":"198.51.100.10/24"}]}}`),
+	)
 })
