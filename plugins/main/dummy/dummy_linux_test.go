@@ -18,9 +18,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/containernetworking/cni/pkg/invoke"
 	"github.com/containernetworking/cni/pkg/types"
@@ -201,5 +203,81 @@ var _ = Describe("dummy", func() {
 		_, err = run("DEL", conf, n.Path())
 		Expect(err).NotTo(HaveOccurred())
 		linkGone(n)
+	})
+})
+
+// upstreamDir is where upstream's released plugins are, for the
+// differential specs: $CNI_UPSTREAM_BIN_DIR, or testdata/upstream (how they
+// reach the VM guest; never committed); the specs skip without them.
+func upstreamDir() string {
+	GinkgoHelper()
+	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
+	if dir == "" {
+		dir = "testdata/upstream"
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dummy")); err != nil {
+		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
+	}
+	abs, err := filepath.Abs(dir)
+	Expect(err).NotTo(HaveOccurred())
+	return abs
+}
+
+// dummyState renders dummy0 of n: kind, MTU, up, addresses, routes.
+func dummyState(n ns.NetNS) string {
+	GinkgoHelper()
+	var out string
+	Expect(n.Do(func(ns.NetNS) error {
+		l, err := netlinksafe.LinkByName(ifName)
+		if err != nil {
+			out = err.Error()
+			return nil
+		}
+		as, err := netlinksafe.AddrList(l, netlink.FAMILY_ALL)
+		if err != nil {
+			return err
+		}
+		var addrs []string
+		for _, a := range as {
+			if !a.IP.IsLinkLocalUnicast() {
+				addrs = append(addrs, a.IPNet.String())
+			}
+		}
+		routes, err := testutils.RouteText(ifName, netlink.FAMILY_ALL, 0)
+		out = fmt.Sprintf("%s mtu %d up %t addrs %v routes %q", l.Type(), l.Attrs().MTU, l.Attrs().Flags&net.FlagUp != 0, addrs, routes)
+		return err
+	})).To(Succeed())
+	return out
+}
+
+var _ = Describe("dummy against upstream's release", func() {
+	BeforeEach(func() {
+		testutils.RequireKernelFeature("dummy")
+		os.Setenv("CNI_PATH", testutils.PluginBinDir())
+	})
+
+	It("leaves the same link after ADD, and nothing after DEL", func() {
+		up := upstreamDir()
+		// One gateway per destination: no difference is listed.
+		conf := []byte(`{"cniVersion":"1.0.0","name":"dummy-test","type":"dummy","ipam":{"type":"static",
+			"addresses":[{"address":"198.51.100.10/24"},{"address":"2001:db8:1::10/64"}],
+			"routes":[{"dst":"0.0.0.0/0","gw":"198.51.100.1"},{"dst":"203.0.113.0/24","gw":"198.51.100.2"},{"dst":"::/0","gw":"2001:db8:1::1"}]}}`)
+		ours, theirs := testutils.NewNSForSpec(), testutils.NewNSForSpec()
+		exec := func(dir, verb string, n ns.NetNS) error {
+			args := &invoke.Args{Command: verb, ContainerID: "dummy-test", NetNS: n.Path(), IfName: ifName, Path: testutils.PluginBinDir()}
+			if verb == "ADD" {
+				_, err := invoke.ExecPluginWithResult(context.Background(), filepath.Join(dir, "dummy"), conf, args, nil)
+				return err
+			}
+			return invoke.ExecPluginWithoutResult(context.Background(), filepath.Join(dir, "dummy"), conf, args, nil)
+		}
+		Expect(exec(testutils.PluginBinDir(), "ADD", ours)).To(Succeed())
+		Expect(exec(up, "ADD", theirs)).To(Succeed())
+		// Upstream does not wait for DAD: give its address the time.
+		Eventually(func() string { return dummyState(theirs) }).WithTimeout(20 * time.Second).WithPolling(200 * time.Millisecond).
+			Should(Equal(dummyState(ours)))
+		Expect(exec(testutils.PluginBinDir(), "DEL", ours)).To(Succeed())
+		Expect(exec(up, "DEL", theirs)).To(Succeed())
+		Expect(dummyState(ours)).To(Equal(dummyState(theirs)))
 	})
 })

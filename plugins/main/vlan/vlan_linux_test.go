@@ -18,6 +18,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,5 +216,84 @@ var _ = Describe("vlan", func() {
 		Expect(res.DNS.Nameservers).To(Equal([]string{"10.1.1.1", "8.8.8.8"}))
 		_, err = f.run("DEL", doc, f.cont.Path())
 		Expect(err).NotTo(HaveOccurred())
+	})
+})
+
+// upstreamDir is where upstream's released plugins are, for the
+// differential specs: $CNI_UPSTREAM_BIN_DIR, or testdata/upstream (how they
+// reach the VM guest; never committed); the specs skip without them.
+func upstreamDir() string {
+	GinkgoHelper()
+	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
+	if dir == "" {
+		dir = "testdata/upstream"
+	}
+	if _, err := os.Stat(filepath.Join(dir, "vlan")); err != nil {
+		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
+	}
+	abs, err := filepath.Abs(dir)
+	Expect(err).NotTo(HaveOccurred())
+	return abs
+}
+
+// state renders net1 of the container: kind, tag, MTU, up, addresses and
+// routes, or the lookup error.
+func (f *fixture) state() string {
+	GinkgoHelper()
+	l, err := f.vlanLink()
+	if err != nil {
+		return err.Error()
+	}
+	var addrs []string
+	var routes string
+	Expect(f.cont.Do(func(ns.NetNS) error {
+		as, err := netlinksafe.AddrList(l, netlink.FAMILY_ALL)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			if !a.IP.IsLinkLocalUnicast() {
+				addrs = append(addrs, a.IPNet.String())
+			}
+		}
+		routes, err = testutils.RouteText(ifName, netlink.FAMILY_ALL, 0)
+		return err
+	})).To(Succeed())
+	return fmt.Sprintf("%s id %d mtu %d up %t addrs %v routes %q",
+		l.Type(), l.(*netlink.Vlan).VlanId, l.Attrs().MTU, l.Attrs().Flags&net.FlagUp != 0, addrs, routes)
+}
+
+var _ = Describe("vlan against upstream's release", func() {
+	BeforeEach(func() {
+		testutils.RequireKernelFeature("vlan")
+		os.Setenv("CNI_PATH", testutils.PluginBinDir())
+	})
+
+	It("leaves the same link after ADD, and nothing after DEL", func() {
+		up := upstreamDir()
+		// One gateway per destination: no difference is listed.
+		conf := []byte(`{"cniVersion":"1.0.0","name":"vlan-test","type":"vlan","master":"eth0","vlanId":5,"mtu":1400,
+			"ipam":{"type":"static","addresses":[{"address":"198.51.100.10/24"}],
+			"routes":[{"dst":"0.0.0.0/0","gw":"198.51.100.1"},{"dst":"203.0.113.0/24","gw":"198.51.100.2"}]}}`)
+		ours, theirs := newFixture(), newFixture()
+		exec := func(f *fixture, dir, verb string) error {
+			args := &invoke.Args{Command: verb, ContainerID: "vlan-test", NetNS: f.cont.Path(), IfName: ifName, Path: testutils.PluginBinDir()}
+			var err error
+			Expect(f.host.Do(func(ns.NetNS) error {
+				if verb == "ADD" {
+					_, err = invoke.ExecPluginWithResult(context.Background(), filepath.Join(dir, "vlan"), conf, args, nil)
+				} else {
+					err = invoke.ExecPluginWithoutResult(context.Background(), filepath.Join(dir, "vlan"), conf, args, nil)
+				}
+				return nil
+			})).To(Succeed())
+			return err
+		}
+		Expect(exec(ours, testutils.PluginBinDir(), "ADD")).To(Succeed())
+		Expect(exec(theirs, up, "ADD")).To(Succeed())
+		Expect(ours.state()).To(Equal(theirs.state()))
+		Expect(exec(ours, testutils.PluginBinDir(), "DEL")).To(Succeed())
+		Expect(exec(theirs, up, "DEL")).To(Succeed())
+		Expect(ours.state()).To(Equal(theirs.state()))
 	})
 })
