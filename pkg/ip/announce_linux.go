@@ -41,15 +41,24 @@ import (
 // the ARP from a packet socket: the kernel waits for an RCU grace period
 // whenever a packet socket is closed (synchronize_net in packet_release,
 // net/packet/af_packet.c), whoever opened it, which measured 8-22 ms here,
-// most of an ADD.
+// most of an ADD. It also sets ndisc_notify to 1, the IPv6 counterpart
+// (unsolicited neighbour advertisements when the link's MAC changes or its
+// peers are notified, ndisc_netdev_event in net/ipv6/ndisc.c). Both are
+// set whatever the families of ips, and neither without an address, as
+// upstream v1.10.0's macvlan leaves them (measured with its binary);
+// ndisc_notify best effort, since a kernel without IPv6 has no such key.
 func AnnounceOnUp(ifName string, ips []net.IP) []net.IP {
+	if len(ips) == 0 {
+		return nil
+	}
 	var rest []net.IP
 	for _, a := range ips {
 		if !ipaddr.Is4(a) {
 			rest = append(rest, a)
 		}
 	}
-	if len(rest) == len(ips) || setARPNotify(ifName) == nil {
+	_ = sysctl.Set("net/ipv6/conf/"+ifName+"/ndisc_notify", "1")
+	if setARPNotify(ifName) == nil {
 		return rest
 	}
 	return ips

@@ -17,6 +17,7 @@ package ip_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"time"
 
@@ -102,6 +103,29 @@ var _ = Describe("announcing addresses", func() {
 		}
 		addAddrs("192.0.2.10/24", "192.0.2.11/24", "2001:db8::10/64")
 		setUp(nsA, "a0")
+		// IPv6 configures the link once it has carrier, which the
+		// kernel's link watcher reports a moment after it is up (slower
+		// still under emulation): until then no multicast route, and a
+		// send to ff02::1 is "network is unreachable".
+		Eventually(func() error {
+			return nsA.Do(func(ns.NetNS) error {
+				l, err := netlinksafe.LinkByName("a0")
+				if err != nil {
+					return err
+				}
+				routes, err := netlinksafe.RouteListFiltered(netlink.FAMILY_V6,
+					&netlink.Route{Table: unix.RT_TABLE_LOCAL, LinkIndex: l.Attrs().Index}, netlink.RT_FILTER_TABLE|netlink.RT_FILTER_OIF)
+				if err != nil {
+					return err
+				}
+				for _, r := range routes {
+					if r.Dst != nil && r.Dst.String() == "ff00::/8" {
+						return nil
+					}
+				}
+				return fmt.Errorf("no ff00::/8 route on a0 yet")
+			})
+		}).WithTimeout(5 * time.Second).WithPolling(20 * time.Millisecond).Should(Succeed())
 		arp := listenOn(nsB, "b0", unix.ETH_P_ARP)
 		v6 := listenOn(nsB, "b0", unix.ETH_P_IPV6)
 
@@ -184,18 +208,37 @@ var _ = Describe("announcing addresses", func() {
 		Expect(later).To(Equal(ips))
 	})
 
-	It("AnnounceOnUp writes no sysctl when there is no IPv4 address", func() {
-		before := arpNotify(nsA, "a0")
-		if before == "1" {
-			Skip("net.ipv4.conf.default.arp_notify is set on this host: a new link starts with 1")
-		}
+	It("AnnounceOnUp sets arp_notify and ndisc_notify also when there is no IPv4 address", func() {
 		var later []net.IP
 		Expect(nsA.Do(func(ns.NetNS) error {
 			later = ip.AnnounceOnUp("a0", []net.IP{net.ParseIP("2001:db8::20")})
 			return nil
 		})).To(Succeed())
 		Expect(later).To(Equal([]net.IP{net.ParseIP("2001:db8::20")}))
-		Expect(arpNotify(nsA, "a0")).To(Equal(before))
+		Expect(arpNotify(nsA, "a0")).To(Equal("1"))
+		Expect(nsA.Do(func(ns.NetNS) error {
+			v, err := sysctl.Get("net/ipv6/conf/a0/ndisc_notify")
+			if err == nil && v != "1" {
+				err = fmt.Errorf("ndisc_notify = %s, want 1", v)
+			}
+			return err
+		})).To(Succeed())
+	})
+	It("AnnounceOnUp leaves both sysctls alone without an address, as upstream", func() {
+		var later []net.IP
+		Expect(nsA.Do(func(ns.NetNS) error {
+			later = ip.AnnounceOnUp("a0", nil)
+			return nil
+		})).To(Succeed())
+		Expect(later).To(BeEmpty())
+		Expect(arpNotify(nsA, "a0")).To(Equal("0"))
+		Expect(nsA.Do(func(ns.NetNS) error {
+			v, err := sysctl.Get("net/ipv6/conf/a0/ndisc_notify")
+			if err == nil && v != "0" {
+				err = fmt.Errorf("ndisc_notify = %s, want 0", v)
+			}
+			return err
+		})).To(Succeed())
 	})
 })
 

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 // ErrDADFailed is matched (errors.Is) by the error WaitForDAD returns when the
@@ -271,4 +273,30 @@ func (s *addrSub) close() {
 	close(s.done)
 	for range s.ch {
 	}
+}
+
+// SetRetransTime sets the IPv6 neighbour retransmission timer of ifName
+// (net.ipv6.neigh.<if>.retrans_time_ms, RFC 4861's RetransTimer) in the
+// calling thread's namespace to d, and returns the function that restores
+// the value it had. The kernel reads the timer whenever it schedules a
+// probe, so a DAD probe sent while it is shortened waits for d only.
+func SetRetransTime(ifName string, d time.Duration) (restore func() error, err error) {
+	key := "net/ipv6/neigh/" + ifName + "/retrans_time_ms"
+	old, err := sysctl.Get(key)
+	if err != nil {
+		return nil, fmt.Errorf("read the IPv6 retransmission timer of %s: %w", ifName, err)
+	}
+	want := strconv.FormatInt(d.Milliseconds(), 10)
+	if old == want {
+		return func() error { return nil }, nil
+	}
+	if err := sysctl.Set(key, want); err != nil {
+		return nil, fmt.Errorf("shorten the IPv6 retransmission timer of %s: %w", ifName, err)
+	}
+	return func() error {
+		if err := sysctl.Set(key, old); err != nil {
+			return fmt.Errorf("restore the IPv6 retransmission timer of %s: %w", ifName, err)
+		}
+		return nil
+	}, nil
 }

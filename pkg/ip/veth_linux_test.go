@@ -77,10 +77,14 @@ var _ = Describe("SetupVeth", func() {
 		Expect(cont.Attrs().ParentIndex).To(Equal(host.Attrs().Index))
 		Expect(host.Attrs().ParentIndex).To(Equal(cont.Attrs().Index))
 
-		// The returned values describe the kernel's links.
-		Expect(contVeth).To(Equal(net.Interface{
+		// The returned values describe the kernel's links. FlagRunning
+		// (carrier) may come after SetupVeth read the link, as above:
+		// compare the other flags.
+		settled := contVeth
+		settled.Flags &^= net.FlagRunning
+		Expect(settled).To(Equal(net.Interface{
 			Index: cont.Attrs().Index, MTU: 1400, Name: "eth0",
-			HardwareAddr: cont.Attrs().HardwareAddr, Flags: cont.Attrs().Flags,
+			HardwareAddr: cont.Attrs().HardwareAddr, Flags: cont.Attrs().Flags &^ net.FlagRunning,
 		}))
 		Expect(hostVeth.Index).To(Equal(host.Attrs().Index))
 		Expect(hostVeth.Name).To(Equal("vethtest0"))

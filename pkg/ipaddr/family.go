@@ -95,9 +95,13 @@ func HostPrefix(ip net.IP) *net.IPNet {
 
 // Canonical returns n with its host bits cleared and its address and mask in
 // the canonical length of its family, so that 192.0.2.7/24 and 192.0.2.0/24
-// compare equal. It returns nil for a nil or malformed prefix.
+// compare equal. The mask decides the family: an IPv4 address given in 16
+// bytes with a 32-bit mask (what net.ParseCIDR's address and mask make) is
+// IPv4. It returns nil for a nil or malformed prefix, and for an IPv4-mapped
+// IPv6 prefix (see IsMappedPrefix): read as IPv4 it would become another
+// prefix of the other family (::ffff:0:0/96 would be 0.0.0.0/0).
 func Canonical(n *net.IPNet) *net.IPNet {
-	if n == nil {
+	if n == nil || IsMappedPrefix(n) {
 		return nil
 	}
 	addr := Normalize(n.IP)
@@ -105,23 +109,23 @@ func Canonical(n *net.IPNet) *net.IPNet {
 		return nil
 	}
 	ones, bits := n.Mask.Size()
-	if bits == 0 {
-		return nil
-	}
-	// A mask stored in 16 bytes for an IPv4 address (as net.ParseCIDR can
-	// not produce, but hand-built values do) is rescaled to 32 bits.
-	if len(addr) == net.IPv4len && bits == 8*net.IPv6len {
-		if ones < 96 {
-			return nil
-		}
-		ones -= 96
-		bits = 32
-	}
-	if bits != 8*len(addr) {
+	if bits == 0 || bits != 8*len(addr) {
 		return nil
 	}
 	mask := net.CIDRMask(ones, bits)
 	return &net.IPNet{IP: addr.Mask(mask), Mask: mask}
+}
+
+// IsMappedPrefix reports whether n is an IPv4-mapped IPv6 prefix, such as
+// ::ffff:0:0/96 or ::ffff:192.0.2.0/120: an address in ::ffff:0:0/96 with a
+// 128-bit mask. Such a prefix is neither a usable IPv6 destination nor, for
+// this package, an IPv4 one.
+func IsMappedPrefix(n *net.IPNet) bool {
+	if n == nil || len(n.IP) != net.IPv6len || n.IP.To4() == nil {
+		return false
+	}
+	_, bits := n.Mask.Size()
+	return bits == 8*net.IPv6len
 }
 
 // Contains reports whether n contains ip, treating IPv4-mapped addresses as

@@ -148,10 +148,13 @@ var _ = Describe("address families", func() {
 			{ipnet("2001:db8::1/128"), "2001:db8::1/128"},
 			// IPv4 address in 16 bytes with a 32-bit mask.
 			{&net.IPNet{IP: mapped("192.0.2.7"), Mask: net.CIDRMask(24, 32)}, "192.0.2.0/24"},
-			// IPv4 address with a 128-bit mask covering the ::ffff:0:0/96 part.
-			{&net.IPNet{IP: mapped("192.0.2.7"), Mask: net.CIDRMask(120, 128)}, "192.0.2.0/24"},
-			// A 128-bit mask shorter than 96 bits cannot describe an IPv4 prefix.
+			// IPv4-mapped IPv6 prefixes never change family: refused.
+			{&net.IPNet{IP: mapped("192.0.2.7"), Mask: net.CIDRMask(120, 128)}, ""},
 			{&net.IPNet{IP: mapped("192.0.2.7"), Mask: net.CIDRMask(64, 128)}, ""},
+			{ipnet("::ffff:0:0/96"), ""},
+			{ipnet("::ffff:192.0.2.0/120"), ""},
+			// An IPv6 prefix that merely contains ::ffff:0:0/96 stays IPv6.
+			{ipnet("::/64"), "::/64"},
 			// An IPv6 address with an IPv4-sized mask is malformed.
 			{&net.IPNet{IP: net.ParseIP("2001:db8::1"), Mask: net.CIDRMask(24, 32)}, ""},
 			// Non-contiguous mask.
@@ -206,7 +209,8 @@ var _ = Describe("address families", func() {
 			want int
 		}{
 			{ipnet("192.0.2.0/24"), ipaddr.FamilyV4},
-			{&net.IPNet{IP: mapped("192.0.2.0"), Mask: net.CIDRMask(120, 128)}, ipaddr.FamilyV4},
+			{&net.IPNet{IP: mapped("192.0.2.0"), Mask: net.CIDRMask(120, 128)}, 0},
+			{ipnet("::ffff:0:0/96"), 0},
 			{ipnet("2001:db8::/64"), ipaddr.FamilyV6},
 			{ipnet("::/0"), ipaddr.FamilyV6},
 			{nil, 0},
@@ -225,7 +229,9 @@ var _ = Describe("address families", func() {
 			{ipnet("0.0.0.0/0"), true},
 			{ipnet("::/0"), true},
 			{ipnet("192.0.2.1/0"), true},
-			{&net.IPNet{IP: net.IPv4zero, Mask: net.CIDRMask(96, 128)}, true},
+			// ::ffff:0:0/96 is not the IPv4 default route.
+			{&net.IPNet{IP: net.IPv4zero, Mask: net.CIDRMask(96, 128)}, false},
+			{ipnet("::ffff:0:0/96"), false},
 			{ipnet("0.0.0.0/1"), false},
 			{ipnet("2001:db8::/32"), false},
 			{ipnet("0.0.0.0/32"), false},

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -36,8 +37,9 @@ import (
 // gateways like any other. Routes and nexthops added by others, on this
 // interface or another, are tolerated, as the CNI spec asks of CHECK.
 //
-// It reads the addresses once and the routes of every table in one dump,
-// and reports every problem it finds, each naming the route or address.
+// It reads the addresses once and the routes of each table the plan uses in
+// one dump (checkRoutes), and reports every problem it finds, each naming
+// the route or address.
 // Call it on a thread in the container's namespace.
 func CheckIface(ifName string, res *current.Result) error {
 	return withHandle("check", ifName, func(h *netlinksafe.Handle) error {
@@ -64,19 +66,62 @@ func CheckIfaceWith(h *netlinksafe.Handle, ifName string, res *current.Result) e
 		}
 	}
 	if len(groups) > 0 {
-		// Table 0 in a filter means every table: one dump covers them all.
-		routes, err := h.RouteListFiltered(netlink.FAMILY_ALL, &netlink.Route{Table: 0}, netlink.RT_FILTER_TABLE)
-		if err != nil {
-			return fmt.Errorf("list routes: %w", err)
+		errs = append(errs, checkRoutes(h, groups, link)...)
+	}
+	return errors.Join(errs...)
+}
+
+// checkRoutes checks every group against the kernel's routes, dumped once
+// per family and table that the groups use, with the kernel filtering by
+// table (NETLINK_GET_STRICT_CHK): a dump that fails, such as one of a table
+// holding a route too large for a dump message (EMSGSIZE), fails the checks
+// of that table's groups only, not those of other tables or of other
+// attachments in the namespace.
+//
+// The dumps go over h's socket, which planIface's link lookup has already
+// read from: the kernel sizes the messages of a dump by the largest read
+// the socket has made (32 KiB at most, nlk->max_recvmsg_len in
+// net/netlink/af_netlink.c), and a socket that never read gets about
+// 4 KiB, too small for an IPv4 route of more than 233 nexthops, which such
+// a dump fails on (6.1: EMSGSIZE) or silently leaves out (6.18).
+func checkRoutes(h *netlinksafe.Handle, groups []RouteGroup, link netlink.Link) []error {
+	type tableKey struct{ family, table int }
+	var (
+		order  []tableKey
+		tables = make(map[tableKey][]RouteGroup)
+	)
+	for _, g := range groups {
+		k := tableKey{g.Family, g.Table}
+		if _, ok := tables[k]; !ok {
+			order = append(order, k)
 		}
-		byKey := indexRoutes(routes, groups)
-		for _, g := range groups {
+		tables[k] = append(tables[k], g)
+	}
+	// A kernel older than 4.20 has no strict checking: the per-table
+	// dumps are then filtered by the netlink library instead, still
+	// correct, only no longer scoped.
+	if h.SetStrictCheck(true) == nil {
+		defer func() { _ = h.SetStrictCheck(false) }()
+	}
+
+	var errs []error
+	for _, k := range order {
+		routes, err := h.RouteListFiltered(k.family, &netlink.Route{Table: k.table}, netlink.RT_FILTER_TABLE)
+		if err != nil {
+			for _, g := range tables[k] {
+				errs = append(errs, fmt.Errorf("check route %s: list %s routes of table %d: %w",
+					g.Text(link.Attrs().Name), ipaddr.FamilyName(k.family), k.table, err))
+			}
+			continue
+		}
+		byKey := indexRoutes(routes, tables[k])
+		for _, g := range tables[k] {
 			if err := checkGroup(g, byKey[keyOf(g)], link); err != nil {
 				errs = append(errs, err)
 			}
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // hasAddr reports whether addrs holds want with its prefix length.
@@ -162,22 +207,15 @@ func addrOf(gw net.IP) netip.Addr {
 
 // checkGroup checks one planned group against the kernel routes with its
 // key. A key can be held by several kernel routes (IPv4 keeps routes added
-// by others next to ours), so nexthops are looked for across all of them.
+// by others next to ours), so nexthops are looked for across all of them;
+// but the nexthops of a multipath group must all be in one route: separate
+// routes to one key do not share traffic (IPv4 uses the first), which is
+// the layout a multipath route replaces.
 func checkGroup(g RouteGroup, routes []netlink.Route, link netlink.Link) error {
 	dev, index := link.Attrs().Name, link.Attrs().Index
 	what := g.Text(dev)
 	if len(routes) == 0 {
 		return fmt.Errorf("check route %s: route missing", what)
-	}
-	present := make(map[nexthop]netlink.Route)
-	var found []string
-	for _, r := range routes {
-		for _, nh := range nexthopsOf(r) {
-			if _, dup := present[nh]; !dup {
-				present[nh] = r
-				found = append(found, nexthopText(nh, link))
-			}
-		}
 	}
 	want := make([]nexthop, 0, len(g.Gateways))
 	for _, gw := range g.Gateways {
@@ -186,25 +224,75 @@ func checkGroup(g RouteGroup, routes []netlink.Route, link netlink.Link) error {
 	if len(want) == 0 {
 		want = append(want, nexthop{index: index})
 	}
+
+	present := make(map[nexthop]int) // the first route holding it
+	var found []string
+	for ri, r := range routes {
+		for _, nh := range nexthopsOf(r) {
+			if _, dup := present[nh]; !dup {
+				present[nh] = ri
+				found = append(found, nexthopText(nh, link))
+			}
+		}
+	}
 	var missing []string
 	for _, nh := range want {
-		r, ok := present[nh]
-		if !ok {
+		if _, ok := present[nh]; !ok {
 			missing = append(missing, nexthopText(nh, link))
-			continue
-		}
-		if g.MTU != 0 && r.MTU != g.MTU {
-			return fmt.Errorf("check route %s: mtu %s, want %d", what, metricText(r.MTU), g.MTU)
-		}
-		if g.AdvMSS != 0 && r.AdvMSS != g.AdvMSS {
-			return fmt.Errorf("check route %s: advmss %s, want %d", what, metricText(r.AdvMSS), g.AdvMSS)
 		}
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("check route %s: nexthop %s missing (found %s)",
 			what, strings.Join(missing, ", "), strings.Join(found, ", "))
 	}
+
+	// The route that holds every planned nexthop; for a group of one
+	// nexthop, the first route holding it.
+	r, ok := routeWithAll(routes, want)
+	if !ok {
+		holding := make(map[int]bool)
+		for _, nh := range want {
+			holding[present[nh]] = true
+		}
+		return fmt.Errorf("check route %s: %s is %s separate routes, expected one multipath route",
+			what, keyText(g), countWord(len(holding)))
+	}
+	if g.MTU != 0 && r.MTU != g.MTU {
+		return fmt.Errorf("check route %s: mtu %s, want %d", what, metricText(r.MTU), g.MTU)
+	}
+	if g.AdvMSS != 0 && r.AdvMSS != g.AdvMSS {
+		return fmt.Errorf("check route %s: advmss %s, want %d", what, metricText(r.AdvMSS), g.AdvMSS)
+	}
 	return nil
+}
+
+// routeWithAll returns the first of routes that has every nexthop of want.
+func routeWithAll(routes []netlink.Route, want []nexthop) (netlink.Route, bool) {
+	for _, r := range routes {
+		have := make(map[nexthop]bool)
+		for _, nh := range nexthopsOf(r) {
+			have[nh] = true
+		}
+		all := true
+		for _, nh := range want {
+			if !have[nh] {
+				all = false
+				break
+			}
+		}
+		if all {
+			return r, true
+		}
+	}
+	return netlink.Route{}, false
+}
+
+// countWord spells small counts for messages: "two", "three", then digits.
+func countWord(n int) string {
+	if words := []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}; n >= 0 && n < len(words) {
+		return words[n]
+	}
+	return strconv.Itoa(n)
 }
 
 // nexthopText renders a nexthop as `ip route` does, naming this link and

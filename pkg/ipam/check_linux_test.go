@@ -15,12 +15,15 @@
 package ipam_test
 
 import (
+	"fmt"
 	"net"
 
 	current "github.com/containernetworking/cni/pkg/types/100"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"golang.org/x/sys/unix"
 
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -50,6 +53,56 @@ func defaultDst(family int) *net.IPNet {
 	}
 	return mustCIDR("0.0.0.0/0")
 }
+
+// rtaNHID is RTA_NH_ID (include/uapi/linux/rtnetlink.h): the nexthop
+// object a route uses.
+const rtaNHID = 30
+
+// addNexthopRoute is `ip nexthop add id ID via GW dev LINK` and `ip route
+// append DST nhid ID metric METRIC` in the calling thread's namespace. An
+// IPv6 route using a nexthop object never joins other routes as a sibling,
+// so it makes a second, separate IPv6 route with the same key.
+func addNexthopRoute(id uint32, dst *net.IPNet, gw net.IP, linkIndex, metric int) error {
+	family := uint8(unix.AF_INET)
+	if gw.To4() == nil {
+		family = unix.AF_INET6
+	} else {
+		gw = gw.To4()
+	}
+	req := nl.NewNetlinkRequest(unix.RTM_NEWNEXTHOP, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
+	// struct nhmsg: family, scope, protocol, reserved, flags.
+	req.AddData(rawData{family, 0, unix.RTPROT_STATIC, 0, 0, 0, 0, 0})
+	req.AddData(nl.NewRtAttr(unix.NHA_ID, nl.Uint32Attr(id)))
+	req.AddData(nl.NewRtAttr(unix.NHA_GATEWAY, gw))
+	req.AddData(nl.NewRtAttr(unix.NHA_OIF, nl.Uint32Attr(uint32(linkIndex))))
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return fmt.Errorf("add nexthop %d via %s: %w", id, gw, err)
+	}
+	req = nl.NewNetlinkRequest(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_APPEND|unix.NLM_F_ACK)
+	msg := nl.NewRtMsg()
+	msg.Family = family
+	ones, _ := dst.Mask.Size()
+	msg.Dst_len = uint8(ones)
+	req.AddData(msg)
+	dstIP := dst.IP.To16()
+	if family == unix.AF_INET {
+		dstIP = dst.IP.To4()
+	}
+	req.AddData(nl.NewRtAttr(unix.RTA_DST, dstIP))
+	req.AddData(nl.NewRtAttr(unix.RTA_PRIORITY, nl.Uint32Attr(uint32(metric))))
+	req.AddData(nl.NewRtAttr(rtaNHID, nl.Uint32Attr(id)))
+	if _, err := req.Execute(unix.NETLINK_ROUTE, 0); err != nil {
+		return fmt.Errorf("add route %s nhid %d: %w", dst, id, err)
+	}
+	return nil
+}
+
+// rawData is a fixed header for nl.NetlinkRequest.AddData, which keeps the
+// order of what it is given (AddRawData appends after every attribute).
+type rawData []byte
+
+func (d rawData) Len() int          { return len(d) }
+func (d rawData) Serialize() []byte { return d }
 
 var _ = Describe("CheckIface", func() {
 	var (
@@ -115,6 +168,72 @@ var _ = Describe("CheckIface", func() {
 		Expect(p.check(res)).To(MatchError(
 			"check route default nexthop via 2001:db8:1::1 nexthop via 2001:db8:1::2 dev eth0 metric 1024: " +
 				"nexthop via 2001:db8:1::2 dev eth0 missing (found via 2001:db8:1::1 dev eth0)"))
+	})
+
+	It("detects IPv4 separate routes where one multipath route was planned", func() {
+		p.change(func(h *netlinksafe.Handle, l netlink.Link) error {
+			// The layout upstream's plugins leave: one route per gateway.
+			if err := h.RouteDel(&netlink.Route{Dst: mustCIDR("192.0.2.0/24"), Table: 100, Priority: 10}); err != nil {
+				return err
+			}
+			for _, gw := range []string{"198.51.100.1", "198.51.100.3"} {
+				if err := h.RouteAddEcmp(&netlink.Route{Dst: mustCIDR("192.0.2.0/24"), Gw: net.ParseIP(gw), LinkIndex: l.Attrs().Index,
+					Table: 100, Priority: 10, MTU: 1400, AdvMSS: 1360}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		Expect(p.routes(netlink.FAMILY_V4, 100)).To(Equal("192.0.2.0/24 via 198.51.100.3 dev eth0 metric 10 mtu 1400 advmss 1360 table 100\n" +
+			"192.0.2.0/24 via 198.51.100.1 dev eth0 metric 10 mtu 1400 advmss 1360 table 100"))
+		Expect(p.check(res)).To(MatchError(
+			"check route 192.0.2.0/24 nexthop via 198.51.100.1 nexthop via 198.51.100.3 dev eth0 table 100 metric 10 mtu 1400 advmss 1360: " +
+				"192.0.2.0/24 table 100 metric 10 is two separate routes, expected one multipath route"))
+	})
+
+	It("detects IPv6 separate routes where one multipath route was planned", func() {
+		p.change(func(h *netlinksafe.Handle, l netlink.Link) error {
+			if err := h.RouteDel(&netlink.Route{Dst: defaultDst(netlink.FAMILY_V6), Priority: 1024}); err != nil {
+				return err
+			}
+			if err := addNexthopRoute(1, defaultDst(netlink.FAMILY_V6), net.ParseIP("2001:db8:1::1"), l.Attrs().Index, 1024); err != nil {
+				return err
+			}
+			return h.RouteAddEcmp(&netlink.Route{Dst: defaultDst(netlink.FAMILY_V6), Gw: net.ParseIP("2001:db8:1::2"), LinkIndex: l.Attrs().Index, Priority: 1024})
+		})
+		Expect(p.check(res)).To(MatchError(
+			"check route default nexthop via 2001:db8:1::1 nexthop via 2001:db8:1::2 dev eth0 metric 1024: " +
+				"default metric 1024 is two separate routes, expected one multipath route"))
+	})
+
+	It("is not failed by a route too large for a dump in another table", func() {
+		testutils.RequireKernelFeature("multipath")
+		p.change(func(h *netlinksafe.Handle, l netlink.Link) error {
+			for _, r := range []struct {
+				dst   string
+				n     int
+				gw    func(int) string
+				local string
+			}{
+				{"192.0.2.0/24", 2100, manyV4, "198.18.0.10/15"},
+				{"2001:db8:2::/64", 1200, manyV6, ""},
+			} {
+				if r.local != "" {
+					if err := h.AddrAdd(l, &netlink.Addr{IPNet: mustCIDR(r.local)}); err != nil {
+						return err
+					}
+				}
+				route := &netlink.Route{Dst: mustCIDR(r.dst), Table: 200}
+				for i := range r.n {
+					route.MultiPath = append(route.MultiPath, &netlink.NexthopInfo{LinkIndex: l.Attrs().Index, Gw: net.ParseIP(r.gw(i))})
+				}
+				if err := h.RouteAdd(route); err != nil {
+					return fmt.Errorf("add %d nexthops to %s: %w", r.n, r.dst, err)
+				}
+			}
+			return nil
+		})
+		Expect(p.check(res)).To(Succeed())
 	})
 
 	It("detects a wrong default gateway", func() {

@@ -25,7 +25,6 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
-	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/testutils"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
@@ -89,10 +88,10 @@ var _ = Describe("ConfigureIface", func() {
 		p := newPair(3, 0)
 		res := ifaceResult(addr4, routes4)
 		Expect(p.useNeigh()).To(Equal("0"))
-		before := ipam.RouteRequests()
-		Expect(p.configure(res)).To(Succeed())
+		n, err := p.configureCounting(res)
+		Expect(err).NotTo(HaveOccurred())
 
-		Expect(ipam.RouteRequests()-before).To(BeEquivalentTo(2), "one request per group")
+		Expect(n).To(Equal(2), "one request per group")
 		Expect(p.routes(netlink.FAMILY_V4, 0)).To(Equal(main4))
 		Expect(p.routes(netlink.FAMILY_V4, 100)).To(Equal(t1004))
 		Expect(p.addrs()).To(ConsistOf("198.51.100.10/24"))
@@ -102,10 +101,10 @@ var _ = Describe("ConfigureIface", func() {
 	It("installs one IPv6 multipath route per group and waits for DAD", func() {
 		p := newPair(0, 3)
 		res := ifaceResult(addr6, routes6)
-		before := ipam.RouteRequests()
-		Expect(p.configure(res)).To(Succeed())
+		n, err := p.configureCounting(res)
+		Expect(err).NotTo(HaveOccurred())
 
-		Expect(ipam.RouteRequests() - before).To(BeEquivalentTo(2))
+		Expect(n).To(Equal(2), "one request per group")
 		Expect(p.routes(netlink.FAMILY_V6, 0)).To(Equal(main6))
 		Expect(p.routes(netlink.FAMILY_V6, 100)).To(Equal(t1006))
 		Expect(p.addrs()).To(ConsistOf("2001:db8:1::10/64"))
@@ -133,10 +132,10 @@ var _ = Describe("ConfigureIface", func() {
 		res := ifaceResult(addr4+`,`+addr6, routes4+`,`+routes6+`,
 			{"dst":"203.0.113.0/24","gw":"198.51.100.3","priority":5},
 			{"dst":"2001:db8:3::/64","gw":"2001:db8:1::3","mtu":1280}`)
-		before := ipam.RouteRequests()
-		Expect(p.configure(res)).To(Succeed())
+		n, err := p.configureCounting(res)
+		Expect(err).NotTo(HaveOccurred())
 
-		Expect(ipam.RouteRequests() - before).To(BeEquivalentTo(6))
+		Expect(n).To(Equal(6), "one request per group")
 		Expect(p.routes(netlink.FAMILY_V4, 0)).To(Equal(main4 + "\n203.0.113.0/24 via 198.51.100.3 dev eth0 metric 5"))
 		Expect(p.routes(netlink.FAMILY_V4, 100)).To(Equal(t1004))
 		Expect(p.routes(netlink.FAMILY_V6, 0)).To(Equal(
@@ -172,6 +171,33 @@ var _ = Describe("ConfigureIface", func() {
 		Expect(p.routes(netlink.FAMILY_V4, 100)).To(BeEmpty())
 	})
 
+	DescribeTable("installs a group whose gateway is reachable only through a later route",
+		func(ips, routes string, family int, want string) {
+			p := newPair(1, 1)
+			Expect(p.configure(ifaceResult(ips, routes))).To(Succeed())
+			Expect(p.routes(family, 0)).To(Equal(want))
+		},
+		// Upstream's one-by-one order installs these: the second gateway's
+		// device route comes before the route through it.
+		Entry("IPv4, device route between the legs", `{"address":"198.51.100.10/24"}`,
+			`{"dst":"192.0.2.0/24","gw":"198.51.100.1"},{"dst":"203.0.113.1/32","scope":253},{"dst":"192.0.2.0/24","gw":"203.0.113.1"}`,
+			netlink.FAMILY_V4,
+			"192.0.2.0/24 nexthop via 198.51.100.1 dev eth0 weight 1 nexthop via 203.0.113.1 dev eth0 weight 1\n203.0.113.1 dev eth0 scope link"),
+		Entry("IPv6, device route between the legs", `{"address":"2001:db8:1::10/64"}`,
+			`{"dst":"2001:db8:2::/64","gw":"2001:db8:1::1"},{"dst":"2001:db8:9::1/128"},{"dst":"2001:db8:2::/64","gw":"2001:db8:9::1"}`,
+			netlink.FAMILY_V6,
+			"2001:db8:2::/64 metric 1024 nexthop via 2001:db8:1::1 dev eth0 weight 1 nexthop via 2001:db8:9::1 dev eth0 weight 1\n2001:db8:9::1 dev eth0 metric 1024"),
+		// And these, which list order alone would refuse.
+		Entry("IPv4, device route last", `{"address":"198.51.100.10/24"}`,
+			`{"dst":"0.0.0.0/0","gw":"203.0.113.1"},{"dst":"203.0.113.1/32","scope":253}`,
+			netlink.FAMILY_V4,
+			"default via 203.0.113.1 dev eth0\n203.0.113.1 dev eth0 scope link"),
+		Entry("IPv6, device route last", `{"address":"2001:db8:1::10/64"}`,
+			`{"dst":"::/0","gw":"2001:db8:9::1"},{"dst":"2001:db8:9::1/128"}`,
+			netlink.FAMILY_V6,
+			"2001:db8:9::1 dev eth0 metric 1024\ndefault via 2001:db8:9::1 dev eth0 metric 1024"),
+	)
+
 	It("names an IPv6 route the kernel rejects", func() {
 		p := newPair(0, 1)
 		res := ifaceResult(addr6, `{"dst":"2001:db8:2::/64","gw":"2001:db8:1::1"},{"dst":"2001:db8:2::/64","gw":"2001:db8:9::1"}`)
@@ -197,6 +223,30 @@ var _ = Describe("ConfigureIface", func() {
 		Expect(errors.As(err, &terr)).To(BeTrue(), "%v", err)
 		Expect(terr.Code).To(BeEquivalentTo(types.ErrInvalidNetworkConfig))
 		Expect(p.addrs()).To(BeEmpty())
+	})
+
+	It("refuses an address listed twice with code 7 before touching the kernel", func() {
+		p := newPair(1, 1)
+		for _, tc := range []struct{ ips, msg string }{
+			{addr4 + `,` + addr6 + `,` + addr4, "ips[2]: address 198.51.100.10/24 is listed twice for eth0 (also ips[0])"},
+			// IPv6 tells addresses apart without their prefix length.
+			{addr6 + `,{"address":"2001:db8:1::10/128"}`, "ips[1]: address 2001:db8:1::10/128 is listed twice for eth0 (also ips[0])"},
+		} {
+			err := p.configure(ifaceResult(tc.ips, ""))
+			var terr *types.Error
+			Expect(errors.As(err, &terr)).To(BeTrue(), "%v", err)
+			Expect(terr.Code).To(BeEquivalentTo(types.ErrInvalidNetworkConfig))
+			Expect(terr.Msg).To(Equal(tc.msg))
+			Expect(p.addrs()).To(BeEmpty())
+		}
+		// An IPv4-mapped address would change family: refused too.
+		err := p.configure(ifaceResult(`{"address":"::ffff:198.51.100.10/120"}`, ""))
+		var terr *types.Error
+		Expect(errors.As(err, &terr)).To(BeTrue(), "%v", err)
+		Expect(terr.Msg).To(Equal("ips[0]: address ::ffff:198.51.100.10/120 is IPv4-mapped; write IPv4 addresses as IPv4"))
+		// IPv4 holds one address with two prefix lengths, as upstream installs it.
+		Expect(p.configure(ifaceResult(addr4+`,{"address":"198.51.100.10/25"}`, ""))).To(Succeed())
+		Expect(p.addrs()).To(ConsistOf("198.51.100.10/24", "198.51.100.10/25"))
 	})
 
 	It("rejects addresses of another interface or an index out of range", func() {

@@ -14,11 +14,15 @@
 
 package ipam
 
-// RouteRequests returns how many RTM_NEWROUTE requests the installer sent
-// since the process started.
-func RouteRequests() uint64 { return routeRequests.Load() }
-
 // RouteError exposes routeError with a stubbed multipath probe.
 func RouteError(g RouteGroup, dev string, err error, supported bool) error {
 	return routeError(g, dev, err, func(int) bool { return supported })
 }
+
+// BatchFits exposes batchFits and its bounds.
+var BatchFits = batchFits
+
+const (
+	MaxBatchBytes    = maxBatchBytes
+	MaxBatchRequests = maxBatchRequests
+)

@@ -18,10 +18,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"time"
 
 	current "github.com/containernetworking/cni/pkg/types/100"
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
 	"github.com/containernetworking/plugins/pkg/ip"
@@ -140,4 +142,61 @@ func routeGetGateways(count int, dst func(i int) net.IP) (map[string]int, error)
 		seen[routes[0].Gw.String()]++
 	}
 	return seen, nil
+}
+
+// routeMarker is a route added after the operation whose route
+// notifications are counted: its own notification arriving means that
+// every earlier one has been read.
+var routeMarker = mustCIDR("203.0.113.255/32")
+
+// countNewRoutes runs f in the container and counts the routes the kernel
+// announced (RTM_NEWROUTE notifications, one per accepted request) that are
+// not its own connected or local routes: how many route requests f sent.
+func (p pair) countNewRoutes(f func() error) (int, error) {
+	h, err := netns.GetFromPath(p.cont.Path())
+	if err != nil {
+		return 0, err
+	}
+	defer h.Close()
+	ch := make(chan netlink.RouteUpdate, 256)
+	done := make(chan struct{})
+	defer close(done)
+	if err := netlink.RouteSubscribeWithOptions(ch, done, netlink.RouteSubscribeOptions{
+		Namespace: &h, ReceiveBufferSize: 8 << 20, ReceiveBufferForceSize: true,
+	}); err != nil {
+		return 0, fmt.Errorf("subscribe to routes: %w", err)
+	}
+	if err := p.in(f); err != nil {
+		return 0, err
+	}
+	if err := p.in(func() error {
+		return netlink.RouteAdd(&netlink.Route{Dst: routeMarker, Type: unix.RTN_BLACKHOLE})
+	}); err != nil {
+		return 0, fmt.Errorf("add marker route: %w", err)
+	}
+	n := 0
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case u, ok := <-ch:
+			if !ok {
+				return 0, fmt.Errorf("route subscription closed after %d routes", n)
+			}
+			if u.Type != unix.RTM_NEWROUTE || u.Protocol == unix.RTPROT_KERNEL || u.Table == unix.RT_TABLE_LOCAL {
+				continue
+			}
+			if u.Dst != nil && u.Dst.String() == routeMarker.String() {
+				return n, nil
+			}
+			n++
+		case <-timeout:
+			return 0, fmt.Errorf("no marker route notification within 30s (counted %d)", n)
+		}
+	}
+}
+
+// configureCounting is configure, also returning the number of route
+// requests it sent.
+func (p pair) configureCounting(res *current.Result) (int, error) {
+	return p.countNewRoutes(func() error { return ipam.ConfigureIface(contIf, res) })
 }

@@ -18,9 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"strings"
-	"sync/atomic"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -36,45 +34,6 @@ import (
 // key exists only in kernels built with CONFIG_IP_ROUTE_MULTIPATH.
 const useNeighSysctl = "net.ipv4.fib_multipath_use_neigh"
 
-// routeRequests counts the RTM_NEWROUTE requests the installer sent, so that
-// tests and benchmarks can show one request per group.
-var routeRequests atomic.Uint64
-
-// NetlinkRoute returns g as the netlink route to install on the link with
-// index linkIndex. It is the one place a planned group becomes a kernel
-// route: a multipath group carries its nexthops in Route.MultiPath, each on
-// linkIndex with weight 1 (Hops 0), and leaves Route.Gw and Route.LinkIndex
-// unset, because IPv4 rejects a top-level gateway or output interface that
-// differs from the first nexthop's (EINVAL).
-func (g RouteGroup) NetlinkRoute(linkIndex int) *netlink.Route {
-	bits := 8 * net.IPv4len
-	if g.Family == ipaddr.FamilyV6 {
-		bits = 8 * net.IPv6len
-	}
-	r := &netlink.Route{
-		Family:   g.Family,
-		Dst:      &net.IPNet{IP: g.Dst.Addr().AsSlice(), Mask: net.CIDRMask(g.Dst.Bits(), bits)},
-		Table:    g.Table,
-		Priority: g.Priority,
-		Scope:    netlink.Scope(g.Scope),
-		MTU:      g.MTU,
-		AdvMSS:   g.AdvMSS,
-	}
-	switch len(g.Gateways) {
-	case 0:
-		r.LinkIndex = linkIndex
-	case 1:
-		r.LinkIndex = linkIndex
-		r.Gw = g.Gateways[0].AsSlice()
-	default:
-		r.MultiPath = make([]*netlink.NexthopInfo, len(g.Gateways))
-		for i, gw := range g.Gateways {
-			r.MultiPath[i] = &netlink.NexthopInfo{LinkIndex: linkIndex, Gw: gw.AsSlice()}
-		}
-	}
-	return r
-}
-
 // InstallRoutes is `ip route add` of every group on link, one RTM_NEWROUTE
 // per group, sent in batches on a netlink socket of the calling thread's
 // namespace (routeWriter says why). Requests carry NLM_F_CREATE without
@@ -82,14 +41,22 @@ func (g RouteGroup) NetlinkRoute(linkIndex int) *netlink.Route {
 // same destination through another interface does not make the add fail
 // (IPv4 keeps both, the newer first; IPv6 joins them as siblings).
 //
+// Groups are sent in order of first appearance. A group whose gateway the
+// kernel cannot reach yet (ENETUNREACH, EHOSTUNREACH) may depend on a route
+// listed after it, such as a device route to a gateway outside the
+// interface's subnet: such groups are sent again after the others, pass
+// after pass while a pass installs any of them. So every config that
+// installing the routes one by one in list order (as upstream does)
+// installs is installed here too. Any other refusal ends the install after
+// its batch.
+//
 // Before the first route it sets net.ipv4.fib_multipath_use_neigh=1 in
 // that namespace when there is an IPv4 multipath group, so that a gateway
 // whose neighbour entry failed stops receiving flows, as separate IPv4
 // default routes used to fail over. Call it on a thread in the container's
-// namespace. It returns the first failure, naming the route as `ip route`
-// would print it; the requests of the same batch after it are still
-// handled by the kernel, and no later batch is sent. The routes are on
-// link and go with it: a failed ADD deletes the link.
+// namespace. A failure names the route it concerns as `ip route` would
+// print it (the first one in list order when several failed). The routes
+// are on link and go with it: a failed ADD deletes the link.
 func InstallRoutes(link netlink.Link, groups []RouteGroup) error {
 	dev, index := link.Attrs().Name, link.Attrs().Index
 	for _, g := range groups {
@@ -108,16 +75,45 @@ func InstallRoutes(link netlink.Link, groups []RouteGroup) error {
 		return fmt.Errorf("add route %s: %w", groups[0].Text(dev), err)
 	}
 	defer w.close()
-	for _, g := range groups {
-		routeRequests.Add(1)
-		if failed, err := w.add(g, index); err != nil {
-			return routeError(*failed, dev, err, multipathSupported)
+
+	errs := make([]error, len(groups))
+	todo := make([]int, len(groups))
+	for i := range todo {
+		todo[i] = i
+	}
+	for {
+		for _, i := range todo {
+			errs[i] = nil
 		}
+		if err := w.addAll(groups, todo, index, errs, func(err error) bool { return !unreachable(err) }); err != nil {
+			return err
+		}
+		var retry []int
+		for _, i := range todo {
+			switch {
+			case errs[i] == nil:
+			case unreachable(errs[i]):
+				retry = append(retry, i)
+			default:
+				return routeError(groups[i], dev, errs[i], multipathSupported)
+			}
+		}
+		if len(retry) == 0 {
+			return nil
+		}
+		if len(retry) == len(todo) {
+			// No progress: the gateways are unreachable for good.
+			return routeError(groups[retry[0]], dev, errs[retry[0]], multipathSupported)
+		}
+		todo = retry
 	}
-	if failed, err := w.flush(); err != nil {
-		return routeError(*failed, dev, err, multipathSupported)
-	}
-	return nil
+}
+
+// unreachable reports whether the kernel refused a route because a gateway
+// is not reachable (yet): IPv4 answers ENETUNREACH ("Nexthop has invalid
+// gateway"), IPv6 EHOSTUNREACH.
+func unreachable(err error) bool {
+	return errors.Is(err, unix.ENETUNREACH) || errors.Is(err, unix.EHOSTUNREACH)
 }
 
 // errNoMultipath explains a kernel built without CONFIG_IP_ROUTE_MULTIPATH.

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
 	"github.com/containernetworking/plugins/pkg/ipam"
@@ -34,31 +35,35 @@ func plan(t *testing.T, routes string) ipam.RouteGroup {
 	return groups[0]
 }
 
-func TestNetlinkRoute(t *testing.T) {
-	mp := plan(t, `{"dst":"192.0.2.0/24","gw":"198.51.100.1","table":100,"priority":10,"mtu":1400,"advmss":1360,"scope":0},
-		{"dst":"192.0.2.0/24","gw":"198.51.100.2","table":100,"priority":10,"mtu":1400,"advmss":1360}`)
-	r := mp.NetlinkRoute(7)
-	if r.Gw != nil || r.LinkIndex != 0 || len(r.MultiPath) != 2 {
-		t.Fatalf("NetlinkRoute(multipath) = %+v, want no Gw, no LinkIndex, 2 nexthops", r)
+// netlinkRoute returns g as the netlink library's route on the link with
+// index linkIndex: the reference the installer's own requests are compared
+// with. A multipath group carries its nexthops in Route.MultiPath, each on
+// linkIndex with weight 1 (Hops 0), and leaves Route.Gw and Route.LinkIndex
+// unset, because IPv4 rejects a top-level gateway or output interface that
+// differs from the first nexthop's (EINVAL).
+func netlinkRoute(g ipam.RouteGroup, linkIndex int) *netlink.Route {
+	r := &netlink.Route{
+		Family:   g.Family,
+		Dst:      prefixNet(g),
+		Table:    g.Table,
+		Priority: g.Priority,
+		Scope:    netlink.Scope(g.Scope),
+		MTU:      g.MTU,
+		AdvMSS:   g.AdvMSS,
 	}
-	for i, nh := range r.MultiPath {
-		if nh.LinkIndex != 7 || nh.Hops != 0 || nh.Gw.String() != fmt.Sprintf("198.51.100.%d", i+1) {
-			t.Fatalf("nexthop %d = %+v", i, nh)
+	switch len(g.Gateways) {
+	case 0:
+		r.LinkIndex = linkIndex
+	case 1:
+		r.LinkIndex = linkIndex
+		r.Gw = g.Gateways[0].AsSlice()
+	default:
+		r.MultiPath = make([]*netlink.NexthopInfo, len(g.Gateways))
+		for i, gw := range g.Gateways {
+			r.MultiPath[i] = &netlink.NexthopInfo{LinkIndex: linkIndex, Gw: gw.AsSlice()}
 		}
 	}
-	if r.Dst.String() != "192.0.2.0/24" || r.Table != 100 || r.Priority != 10 || r.MTU != 1400 || r.AdvMSS != 1360 || r.Family != unix.AF_INET {
-		t.Fatalf("NetlinkRoute(multipath) = %+v", r)
-	}
-
-	one := plan(t, `{"dst":"2001:db8:2::/64","gw":"2001:db8:1::1","scope":253}`).NetlinkRoute(3)
-	if one.Gw.String() != "2001:db8:1::1" || one.LinkIndex != 3 || one.MultiPath != nil || one.Scope != 253 ||
-		one.Dst.String() != "2001:db8:2::/64" || one.Priority != 1024 || one.Table != ipam.TableMain {
-		t.Fatalf("NetlinkRoute(plain) = %+v", one)
-	}
-	dev := plan(t, `{"dst":"192.0.2.0/24"}`).NetlinkRoute(3)
-	if dev.Gw != nil || dev.LinkIndex != 3 || dev.MultiPath != nil {
-		t.Fatalf("NetlinkRoute(device) = %+v", dev)
-	}
+	return r
 }
 
 func TestRouteError(t *testing.T) {
@@ -82,6 +87,27 @@ func TestRouteError(t *testing.T) {
 		got := ipam.RouteError(tt.g, "eth0", tt.err, tt.supported)
 		if got.Error() != tt.want || !errors.Is(got, unix.EEXIST) && !errors.Is(got, unix.EINVAL) {
 			t.Errorf("routeError(%s, %v, supported=%v) = %q, want %q", tt.g, tt.err, tt.supported, got, tt.want)
+		}
+	}
+}
+
+func TestBatchFits(t *testing.T) {
+	const max, n = ipam.MaxBatchBytes, ipam.MaxBatchRequests
+	for _, tt := range []struct {
+		count, batchBytes, size int
+		want                    bool
+	}{
+		{0, 0, 100, true},
+		{0, 0, max + 1, true}, // a request larger than a batch goes alone
+		{1, max - 100, 100, true},
+		{1, max - 100, 101, false},
+		{1, 100, max - 100, true},
+		{1, 100, max - 99, false},
+		{n - 1, 100, 100, true},
+		{n, 100, 100, false},
+	} {
+		if got := ipam.BatchFits(tt.count, tt.batchBytes, tt.size); got != tt.want {
+			t.Errorf("batchFits(%d requests, %d bytes, +%d) = %v, want %v", tt.count, tt.batchBytes, tt.size, got, tt.want)
 		}
 	}
 }

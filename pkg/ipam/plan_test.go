@@ -50,6 +50,11 @@ func gatewayRoutes(dst string, n int, gw func(i int) string) string {
 func v4gw(i int) string { return fmt.Sprintf("198.51.100.%d", i+1) }
 func v6gw(i int) string { return fmt.Sprintf("2001:db8:1::%x", i+1) }
 
+// manyV4 and manyV6 are gateways for groups of up to 63,750 and 65,535
+// members, on-link with addresses in 198.18.0.0/15 and 2001:db8:1::/64.
+func manyV4(i int) string { return fmt.Sprintf("198.18.%d.%d", 1+i/250, 1+i%250) }
+func manyV6(i int) string { return fmt.Sprintf("2001:db8:1::1:%x", i+1) }
+
 // nexthops renders n gateways as "nexthop via …" text.
 func nexthops(n int, gw func(i int) string) string {
 	parts := make([]string, n)
@@ -158,10 +163,29 @@ func TestPlanRoutes(t *testing.T) {
 			wantErr: "route 192.0.2.0/24: table -1 is out of range"},
 		{name: "scope out of range", in: `{"routes":[{"dst":"192.0.2.0/24","scope":256}]}`,
 			wantErr: "route 192.0.2.0/24: scope 256 is out of range 0-255"},
-		{name: "more IPv4 gateways than one request holds", in: `{"routes":[` + gatewayRoutes("0.0.0.0/0", 4096, func(i int) string {
-			return fmt.Sprintf("198.51.%d.%d", 100+i/250, 1+i%250)
-		}) + `]}`,
-			wantErr: "more than 4095 IPv4 gateways"},
+		{name: "IPv4 gateways at the limit", in: `{"routes":[` + gatewayRoutes("0.0.0.0/0", 1984, manyV4) + `]}`,
+			want: []string{"default " + nexthops(1984, manyV4)}},
+		{name: "IPv4 gateways past the limit", in: `{"routes":[` + gatewayRoutes("0.0.0.0/0", 1985, manyV4) + `]}`,
+			wantErr: "route default: 1,985 gateways, at most 1,984 fit in one kernel route"},
+		{name: "IPv6 gateways at the limit", in: `{"routes":[` + gatewayRoutes("2001:db8:2::/64", 1133, manyV6) + `]}`,
+			want: []string{"2001:db8:2::/64 " + nexthops(1133, manyV6) + " metric 1024"}},
+		{name: "IPv6 gateways past the limit", in: `{"routes":[` + gatewayRoutes("2001:db8:2::/64", 1134, manyV6) + `]}`,
+			wantErr: "route 2001:db8:2::/64 metric 1024: 1,134 gateways, at most 1,133 fit in one kernel route"},
+		{name: "duplicates do not count against the limit", in: `{"routes":[` + gatewayRoutes("0.0.0.0/0", 1984, manyV4) + `,` +
+			gatewayRoutes("0.0.0.0/0", 1984, manyV4) + `]}`,
+			want: []string{"default " + nexthops(1984, manyV4)}},
+		{name: "IPv4-mapped destination", in: `{"routes":[{"dst":"::ffff:0:0/96","gw":"2001:db8:1::1"}]}`,
+			wantErr: "routes[0]: destination ::ffff:0.0.0.0/96 is an IPv4-mapped IPv6 prefix"},
+		{name: "IPv4-mapped destination without gateway", in: `{"routes":[{"dst":"::ffff:192.0.2.0/120"}]}`,
+			wantErr: "routes[0]: destination ::ffff:192.0.2.0/120 is an IPv4-mapped IPv6 prefix"},
+		{name: "IPv4-mapped gateway on an IPv6 route", in: `{"routes":[{"dst":"::/0","gw":"::ffff:198.51.100.1"}]}`,
+			wantErr: "route ::/0: gateway 198.51.100.1 is not IPv6"},
+		{name: "IPv6 scope does not split groups", in: `{"routes":[{"dst":"2001:db8:2::/64","gw":"2001:db8:1::1","scope":253},{"dst":"2001:db8:2::/64","gw":"2001:db8:1::2"}]}`,
+			want: []string{"2001:db8:2::/64 nexthop via 2001:db8:1::1 nexthop via 2001:db8:1::2 scope link metric 1024"}},
+		{name: "IPv6 scoped device route mixed with a gateway route", in: `{"routes":[{"dst":"2001:db8:2::/64","scope":253},{"dst":"2001:db8:2::/64","gw":"2001:db8:1::1"}]}`,
+			wantErr: "routes to 2001:db8:2::/64 scope link metric 1024 mix a route without gateway"},
+		{name: "IPv6 device routes differing in scope merge", in: `{"routes":[{"dst":"2001:db8:2::/64","scope":253},{"dst":"2001:db8:2::/64"}]}`,
+			want: []string{"2001:db8:2::/64 scope link metric 1024"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

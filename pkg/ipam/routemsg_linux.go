@@ -29,29 +29,42 @@ import (
 // before building the next: three system calls per route (sendto,
 // getsockname, recvfrom), which on the machine measured in
 // Documentation/performance.md made 1,000 routes cost 15 ms in a warm
-// process. Here up to routeBatch requests go in one sendmsg and their
+// process. Here several requests go in one sendmsg and their
 // acknowledgements are read together; the kernel handles the requests of
-// one message one after the other, as if they came one by one.
+// one message one after the other, as if they came one by one, and
+// answers each with its own acknowledgement.
 
-// routeBatch is the number of requests sent in one message. Every
+// A batch is sent as one message, so both its size and its answers are
+// bounded. The kernel refuses a message larger than the socket's send
+// buffer (208 KiB by default) as a whole ("sendto: message too long"), so a
+// batch holds at most maxBatchBytes of requests; a request larger than that
+// (a group near the planner's limit is about 32 KiB) goes alone. Every
 // acknowledgement is a socket buffer of its own in the receive queue, about
-// a kilobyte of the 208 KiB the kernel gives a socket by default, so the
-// acknowledgements of a batch must fit before they are read.
-const routeBatch = 64
+// a kilobyte of the 208 KiB the kernel gives a socket by default, so a
+// batch holds at most maxBatchRequests requests, whose acknowledgements fit
+// before they are read.
+const (
+	maxBatchBytes    = 64 << 10
+	maxBatchRequests = 64
+)
+
+// batchFits reports whether a request of size bytes joins a batch that
+// holds n requests of batchBytes bytes: a batch holds at most
+// maxBatchRequests requests and maxBatchBytes bytes, but a first request
+// always goes, whatever its size.
+func batchFits(n, batchBytes, size int) bool {
+	return n == 0 || n < maxBatchRequests && batchBytes+size <= maxBatchBytes
+}
 
 var native = binary.NativeEndian
 
 // routeWriter sends RTM_NEWROUTE requests on a netlink socket of the
 // calling thread's network namespace.
 type routeWriter struct {
-	fd  int
-	seq uint32
-	buf []byte
-	// groups are the groups of the requests in buf, by sequence number
-	// from first.
-	groups []RouteGroup
-	first  uint32
-	rbuf   []byte
+	fd   int
+	seq  uint32
+	buf  []byte
+	rbuf []byte
 }
 
 func newRouteWriter() (*routeWriter, error) {
@@ -72,65 +85,72 @@ func newRouteWriter() (*routeWriter, error) {
 
 func (w *routeWriter) close() { unix.Close(w.fd) }
 
-// add queues the request for g on the link with index linkIndex and sends
-// the queue when it is full. It returns the first group the kernel
-// refused, with its error.
-func (w *routeWriter) add(g RouteGroup, linkIndex int) (*RouteGroup, error) {
-	if len(w.groups) == 0 {
-		w.first = w.seq
+// addAll sends the requests of groups[i] for every i of todo, in that
+// order, on the link with index linkIndex, batch after batch. The kernel's
+// answer to each request is stored in errs[i] (nil when accepted). After a
+// batch in which stop reports true for an error, no further batch is sent.
+// The error returned is one of the socket itself, naming the requests of
+// the batch it concerns; the kernel's answers are only in errs.
+func (w *routeWriter) addAll(groups []RouteGroup, todo []int, linkIndex int, errs []error, stop func(error) bool) error {
+	for start := 0; start < len(todo); {
+		w.buf = w.buf[:0]
+		first := w.seq
+		end := start
+		for end < len(todo) {
+			before := len(w.buf)
+			w.buf = appendRouteRequest(w.buf, groups[todo[end]], linkIndex, w.seq)
+			if !batchFits(end-start, before, len(w.buf)-before) {
+				w.buf = w.buf[:before] // sent with the next batch
+				break
+			}
+			w.seq++
+			end++
+		}
+		batch := todo[start:end]
+		if err := w.flush(batch, first, errs); err != nil {
+			return fmt.Errorf("add routes %s … %s: %w",
+				groups[batch[0]].String(), groups[batch[len(batch)-1]].String(), err)
+		}
+		for _, i := range batch {
+			if errs[i] != nil && stop(errs[i]) {
+				return nil
+			}
+		}
+		start = end
 	}
-	w.buf = appendRouteRequest(w.buf, g, linkIndex, w.seq)
-	w.groups = append(w.groups, g)
-	w.seq++
-	if len(w.groups) < routeBatch {
-		return nil, nil
-	}
-	return w.flush()
+	return nil
 }
 
-// flush sends the queued requests and reads their acknowledgements.
-func (w *routeWriter) flush() (*RouteGroup, error) {
-	if len(w.groups) == 0 {
-		return nil, nil
-	}
-	defer func() {
-		w.buf = w.buf[:0]
-		w.groups = w.groups[:0]
-	}()
+// flush sends the requests in w.buf, those of groups batch with sequence
+// numbers from first on, and stores the kernel's answer to each in errs.
+func (w *routeWriter) flush(batch []int, first uint32, errs []error) error {
 	if err := unix.Sendto(w.fd, w.buf, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return &w.groups[0], os.NewSyscallError("sendto", err)
+		return os.NewSyscallError("sendto", err)
 	}
 	// Every request has NLM_F_ACK: one NLMSG_ERROR each, in order. All are
-	// read, so that the socket holds nothing stale, and the first error is
-	// returned.
-	var (
-		failed  *RouteGroup
-		failure error
-	)
-	for pending := len(w.groups); pending > 0; {
+	// read, so that the socket holds nothing stale.
+	for pending := len(batch); pending > 0; {
 		n, _, err := unix.Recvfrom(w.fd, w.rbuf, 0)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil {
-			return &w.groups[0], os.NewSyscallError("recvfrom", err)
+			return os.NewSyscallError("recvfrom", err)
 		}
 		msgs, err := syscall.ParseNetlinkMessage(w.rbuf[:n])
 		if err != nil {
-			return &w.groups[0], fmt.Errorf("parse netlink answer: %w", err)
+			return fmt.Errorf("parse netlink answer: %w", err)
 		}
 		for _, m := range msgs {
-			i := int(m.Header.Seq - w.first)
-			if m.Header.Type != unix.NLMSG_ERROR || i < 0 || i >= len(w.groups) {
+			i := int(m.Header.Seq - first)
+			if m.Header.Type != unix.NLMSG_ERROR || i < 0 || i >= len(batch) {
 				continue
 			}
 			pending--
-			if err := ackError(m); err != nil && failed == nil {
-				failed, failure = &w.groups[i], err
-			}
+			errs[batch[i]] = ackError(m)
 		}
 	}
-	return failed, failure
+	return nil
 }
 
 // ackError returns the error an NLMSG_ERROR message reports, nil for an
@@ -172,7 +192,8 @@ func align(n int) int { return (n + 3) &^ 3 }
 
 // appendRouteRequest appends to b the RTM_NEWROUTE request (NLM_F_CREATE,
 // without NLM_F_EXCL, as netlink's RouteAddEcmp) of g on the link with
-// index linkIndex, with the attributes NetlinkRoute's route gets from the
+// index linkIndex, with the attributes the netlink library sends for the
+// same route (RouteAddEcmp of a netlink.Route with these fields), from the
 // netlink library: protocol boot, type unicast, the table in the header
 // (or RTA_TABLE from 256 on), RTA_DST, RTA_PRIORITY, RTA_METRICS (MTU,
 // advmss), and RTA_OIF with RTA_GATEWAY or RTA_MULTIPATH.

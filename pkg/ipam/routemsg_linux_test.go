@@ -15,7 +15,9 @@
 package ipam_test
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 
@@ -62,7 +64,7 @@ func kernelRoutes(family int) (string, error) {
 }
 
 var _ = Describe("InstallRoutes' requests", func() {
-	It("make the routes the netlink library makes of NetlinkRoute", func() {
+	It("make the routes the netlink library makes of the same groups", func() {
 		// Without gateways on the addresses, a route without one is a
 		// device route.
 		res := ifaceResult(`{"address":"198.51.100.10/24"},{"address":"2001:db8:1::10/64"}`, `{"dst":"192.0.2.0/24"},
@@ -87,7 +89,7 @@ var _ = Describe("InstallRoutes' requests", func() {
 			func(link netlink.Link) error { return ipam.InstallRoutes(link, groups) },
 			func(link netlink.Link) error {
 				for _, g := range groups {
-					if err := netlink.RouteAddEcmp(g.NetlinkRoute(link.Attrs().Index)); err != nil {
+					if err := netlink.RouteAddEcmp(netlinkRoute(g, link.Attrs().Index)); err != nil {
 						return fmt.Errorf("%s: %w", g.Text(contIf), err)
 					}
 				}
@@ -122,9 +124,44 @@ var _ = Describe("InstallRoutes' requests", func() {
 		GinkgoWriter.Println(got[0] + "\n" + got[1])
 	})
 
-	It("reports the first refused group of a batch and reads every answer", func() {
-		// 70 routes: the first batch of 64 holds a refused route at 10 and
-		// another at 20; the second batch is not sent.
+	It("stops after the batch of a refused group and reads every answer", func() {
+		// 70 routes: the first batch of 64 holds a route that exists
+		// already at 10 and an unreachable gateway at 20; the second batch
+		// is not sent.
+		var routes []string
+		for i := range 70 {
+			gw := "198.51.100.1"
+			if i == 20 {
+				gw = "203.0.113.1" // not on-link
+			}
+			routes = append(routes, fmt.Sprintf(`{"dst":"10.0.%d.0/24","gw":%q}`, i, gw))
+		}
+		res := ifaceResult(addr4, strings.Join(routes, ","))
+		p := newPair(1, 0)
+		noRoutes := *res
+		noRoutes.Routes = nil
+		Expect(p.configure(&noRoutes)).To(Succeed())
+		p.change(func(h *netlinksafe.Handle, l netlink.Link) error {
+			return h.RouteAdd(&netlink.Route{Dst: mustCIDR("10.0.10.0/24"), Gw: net.ParseIP("198.51.100.1"), LinkIndex: l.Attrs().Index})
+		})
+		err := p.in(func() error {
+			link, err := netlinksafe.LinkByName(contIf)
+			if err != nil {
+				return err
+			}
+			groups, err := ipam.PlanRoutes(res)
+			if err != nil {
+				return err
+			}
+			return ipam.InstallRoutes(link, groups)
+		})
+		Expect(err).To(MatchError(HavePrefix("add route 10.0.10.0/24 via 198.51.100.1 dev eth0: file exists")))
+		text := p.routes(netlink.FAMILY_V4, 0)
+		Expect(text).To(ContainSubstring("10.0.63.0/24 via 198.51.100.1"), "the rest of the batch")
+		Expect(text).NotTo(ContainSubstring("10.0.64.0/24"), "a batch after the failure")
+	})
+
+	It("sends the batches after an unreachable gateway and names it", func() {
 		var routes []string
 		for i := range 70 {
 			gw := "198.51.100.1"
@@ -133,12 +170,33 @@ var _ = Describe("InstallRoutes' requests", func() {
 			}
 			routes = append(routes, fmt.Sprintf(`{"dst":"10.0.%d.0/24","gw":%q}`, i, gw))
 		}
-		res := ifaceResult(addr4, strings.Join(routes, ","))
 		p := newPair(1, 0)
-		err := p.configure(res)
+		err := p.configure(ifaceResult(addr4, strings.Join(routes, ",")))
 		Expect(err).To(MatchError(HavePrefix("add route 10.0.10.0/24 via 203.0.113.1 dev eth0: network is unreachable")))
-		text := p.routes(netlink.FAMILY_V4, 0)
-		Expect(text).To(ContainSubstring("10.0.63.0/24 via 198.51.100.1"), "the rest of the batch")
-		Expect(text).NotTo(ContainSubstring("10.0.64.0/24"), "a batch after the failure")
+		Expect(errors.Is(err, unix.ENETUNREACH)).To(BeTrue())
+		lines := strings.Split(p.routes(netlink.FAMILY_V4, 0), "\n")
+		Expect(lines).To(HaveLen(68))
+		Expect(lines).To(ContainElement("10.0.69.0/24 via 198.51.100.1 dev eth0"))
+	})
+
+	It("sends batches bounded in bytes, at the limit of both families", func() {
+		// 14 groups at the IPv4 limit and 14 at the IPv6 one: about 450 KiB
+		// of requests, more than twice the socket's send buffer.
+		const groups = 14
+		var routes []string
+		for i := range groups {
+			for j := range ipam.MaxGateways(netlink.FAMILY_V4) {
+				routes = append(routes, fmt.Sprintf(`{"dst":"192.0.2.%d/32","gw":%q}`, i, manyV4(j)))
+			}
+			for j := range ipam.MaxGateways(netlink.FAMILY_V6) {
+				routes = append(routes, fmt.Sprintf(`{"dst":"2001:db8:2::%x/128","gw":%q}`, i, manyV6(j)))
+			}
+		}
+		res := ifaceResult(`{"address":"198.18.0.10/15"},{"address":"2001:db8:1::10/64"}`, strings.Join(routes, ","))
+		p := newPair(0, 0)
+		n, err := p.configureCounting(res)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(n).To(Equal(2*groups), "one request per group")
+		Expect(p.check(res)).To(Succeed())
 	})
 })

@@ -46,7 +46,8 @@ type IPAMConfig struct {
 type RuntimeConfig struct {
 	// IPs are requested addresses (capability "ips").
 	IPs []string `json:"ips,omitempty"`
-	// IPRanges replace "ranges" (capability "ipRanges").
+	// IPRanges come before the configured range sets (capability
+	// "ipRanges").
 	IPRanges []allocator.RangeSet `json:"ipRanges,omitempty"`
 }
 
@@ -64,38 +65,28 @@ type EnvArgs struct {
 
 // Config is a loaded, validated host-local configuration.
 type Config struct {
+	// Common is the shared part of the config; nil for DEL and GC, which
+	// read only what teardown needs (loadTeardown).
 	*netconf.Common
-	IPAM *IPAMConfig
-	// Sets are the canonical range sets: runtimeConfig.ipRanges when given,
-	// otherwise the legacy range followed by "ranges".
+	// Network is the network name: the store's directory under dataDir.
+	Network string
+	// ValidAttachments are GC's cni.dev/valid-attachments.
+	ValidAttachments []types.GCAttachment
+	IPAM             *IPAMConfig
+	// Sets are the canonical range sets: runtimeConfig.ipRanges, then the
+	// legacy range, then "ranges".
 	Sets []allocator.RangeSet
-	// Requested are the addresses asked for through args.cni.ips (or, only
-	// when that is absent, CNI_ARGS IP) and runtimeConfig.ips.
+	// Requested are the addresses asked for through args.cni.ips, CNI_ARGS
+	// IP and runtimeConfig.ips, each once.
 	Requested []net.IP
 }
 
-// checkPrefixes rejects a requested "<ip>/<prefix>" whose prefix length
-// differs from the subnet of the range containing the address.
-func checkPrefixes(reqs []netconf.IPRequest, sets []allocator.RangeSet) error {
-	for _, r := range reqs {
-		if r.Prefix < 0 {
-			continue
-		}
-		for _, s := range sets {
-			if rg := s.RangeFor(r.IP); rg != nil {
-				if ones, _ := rg.Subnet.Mask.Size(); ones != r.Prefix {
-					return netconf.Invalid("requested address %s does not match subnet %s", r, (*net.IPNet)(&rg.Subnet))
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// loadConfig decodes stdin and CNI_ARGS. The range sets are checked only
-// when withRanges is set: DEL and GC need nothing but the network name and
-// dataDir, and must work even after the ranges changed.
+// loadConfig decodes stdin and CNI_ARGS. Without withRanges (DEL and GC)
+// only what teardown needs is read: see loadTeardown.
 func loadConfig(stdin []byte, cniArgs string, withRanges bool) (*Config, error) {
+	if !withRanges {
+		return loadTeardown(stdin)
+	}
 	var nc netConf
 	common, err := netconf.Load(stdin, &nc)
 	if err != nil {
@@ -110,10 +101,7 @@ func loadConfig(stdin []byte, cniArgs string, withRanges bool) (*Config, error) 
 	if nc.IPAM.DataDir == "" {
 		nc.IPAM.DataDir = disk.DefaultDataDir
 	}
-	c := &Config{Common: common, IPAM: nc.IPAM}
-	if !withRanges {
-		return c, nil
-	}
+	c := &Config{Common: common, Network: common.Name, ValidAttachments: common.ValidAttachments, IPAM: nc.IPAM}
 	if c.Sets, err = rangeSets(&nc); err != nil {
 		return nil, err
 	}
@@ -127,27 +115,56 @@ func loadConfig(stdin []byte, cniArgs string, withRanges bool) (*Config, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPrefixes(reqs, c.Sets); err != nil {
-		return nil, err
-	}
+	// A prefix length given with a requested address is ignored: the
+	// address gets its range's, as upstream does.
 	for _, r := range reqs {
 		c.Requested = append(c.Requested, r.IP)
 	}
 	return c, nil
 }
 
+// teardownConf is what DEL and GC read of the network config.
+type teardownConf struct {
+	Name string `json:"name"`
+	IPAM *struct {
+		DataDir string `json:"dataDir"`
+	} `json:"ipam"`
+	ValidAttachments []types.GCAttachment `json:"cni.dev/valid-attachments,omitempty"`
+}
+
+// loadTeardown decodes only the network name, ipam.dataDir and GC's valid
+// attachments: DEL must succeed, and release the attachment's addresses,
+// even for a config edited since ADD into one that ADD would refuse (ranges,
+// routes, requested addresses, CNI_ARGS, prevResult), or a runtime retries
+// it forever and the addresses leak.
+func loadTeardown(stdin []byte) (*Config, error) {
+	var t teardownConf
+	if err := json.Unmarshal(stdin, &t); err != nil {
+		return nil, types.NewError(types.ErrDecodingFailure, "decode network config: "+err.Error(), "")
+	}
+	if t.IPAM == nil {
+		return nil, netconf.Invalid("invalid network config: no \"ipam\" object")
+	}
+	if err := disk.ValidateNetworkName(t.Name); err != nil {
+		return nil, err
+	}
+	ipam := &IPAMConfig{DataDir: t.IPAM.DataDir}
+	if ipam.DataDir == "" {
+		ipam.DataDir = disk.DefaultDataDir
+	}
+	return &Config{Network: t.Name, ValidAttachments: t.ValidAttachments, IPAM: ipam}, nil
+}
+
 // rangeSets returns the canonical range sets of nc.
 func rangeSets(nc *netConf) ([]allocator.RangeSet, error) {
 	var sets []allocator.RangeSet
-	switch {
-	case nc.RuntimeConfig != nil && len(nc.RuntimeConfig.IPRanges) > 0:
-		sets = cloneSets(nc.RuntimeConfig.IPRanges)
-	default:
-		if nc.IPAM.Range != nil {
-			sets = append(sets, allocator.RangeSet{*nc.IPAM.Range})
-		}
-		sets = append(sets, cloneSets(nc.IPAM.Ranges)...)
+	if nc.RuntimeConfig != nil {
+		sets = append(sets, cloneSets(nc.RuntimeConfig.IPRanges)...)
 	}
+	if nc.IPAM.Range != nil {
+		sets = append(sets, allocator.RangeSet{*nc.IPAM.Range})
+	}
+	sets = append(sets, cloneSets(nc.IPAM.Ranges)...)
 	if len(sets) == 0 {
 		return nil, netconf.Invalid("invalid ipam config: no ranges (set \"ranges\" or \"subnet\")")
 	}
@@ -207,42 +224,41 @@ func checkRoutes(routes []*types.Route) error {
 	return nil
 }
 
-// requested collects the requested addresses. CONVENTIONS.md: a plugin that
-// understands args.cni.ips ignores the equivalent CNI_ARGS IP key.
+// requested collects the requested addresses of args.cni.ips, CNI_ARGS IP
+// and runtimeConfig.ips, in that order, each address once. Upstream's
+// host-local requests the addresses of all three sources.
 func requested(common *netconf.Common, rc *RuntimeConfig, cniArgs string) ([]netconf.IPRequest, error) {
-	var reqs []netconf.IPRequest
-	if items := common.CNIArgsIPs(); len(items) > 0 {
-		r, err := netconf.ParseIPRequests("args.cni.ips", items)
-		if err != nil {
-			return nil, err
-		}
-		reqs = append(reqs, r...)
-	} else {
-		var env EnvArgs
-		if err := netconf.LoadArgs(cniArgs, &env); err != nil {
-			return nil, err
-		}
-		r, err := netconf.ParseIPRequests("CNI_ARGS IP", netconf.SplitIPList(string(env.IP)))
-		if err != nil {
-			return nil, err
-		}
-		reqs = append(reqs, r...)
+	var env EnvArgs
+	if err := netconf.LoadArgs(cniArgs, &env); err != nil {
+		return nil, err
+	}
+	sources := []struct {
+		name  string
+		items []string
+	}{
+		{"args.cni.ips", common.CNIArgsIPs()},
+		{"CNI_ARGS IP", netconf.SplitIPList(string(env.IP))},
 	}
 	if rc != nil {
-		r, err := netconf.ParseIPRequests("runtimeConfig.ips", rc.IPs)
+		sources = append(sources, struct {
+			name  string
+			items []string
+		}{"runtimeConfig.ips", rc.IPs})
+	}
+	var out []netconf.IPRequest
+	for _, src := range sources {
+		reqs, err := netconf.ParseIPRequests(src.name, src.items)
 		if err != nil {
 			return nil, err
 		}
-		reqs = append(reqs, r...)
-	}
-	var out []netconf.IPRequest
-	for _, r := range reqs {
-		dup := false
-		for _, o := range out {
-			dup = dup || o.IP.Equal(r.IP)
-		}
-		if !dup {
-			out = append(out, r)
+		for _, r := range reqs {
+			dup := false
+			for _, o := range out {
+				dup = dup || o.IP.Equal(r.IP)
+			}
+			if !dup {
+				out = append(out, r)
+			}
 		}
 	}
 	return out, nil

@@ -24,7 +24,8 @@ import (
 
 // parseResolvConf reads the DNS settings of a resolv.conf(5) file:
 // nameserver lines, the domain, search domains and options. The last
-// "domain" or "search" line wins, as in the resolver.
+// "domain" line wins; the domains of every "search" line are concatenated,
+// as upstream's host-local does.
 func parseResolvConf(path string) (*types.DNS, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -49,7 +50,7 @@ func parseResolvConf(path string) (*types.DNS, error) {
 				dns.Domain = fields[1]
 			}
 		case "search":
-			dns.Search = append([]string(nil), fields[1:]...)
+			dns.Search = append(dns.Search, fields[1:]...)
 		case "options":
 			dns.Options = append(dns.Options, fields[1:]...)
 		}

@@ -64,7 +64,7 @@ func withAllocator(args *skel.CmdArgs, withRanges bool, f func(*Config, *allocat
 // openAllocator opens the disk store of the config's network and runs f
 // with an allocator over it, closing the store when f returns.
 func (c *Config) openAllocator(f func(*allocator.Allocator) error) error {
-	d, err := disk.New(c.IPAM.DataDir, c.Name)
+	d, err := disk.New(c.IPAM.DataDir, c.Network)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,10 @@ func cmdCheck(args *skel.CmdArgs) error {
 	return withAllocator(args, true, func(c *Config, a *allocator.Allocator) error {
 		var expected []net.IP
 		if c.PrevResult != nil {
-			for _, ipc := range c.PrevResult.IPs {
+			for i, ipc := range c.PrevResult.IPs {
+				if ipc == nil {
+					return netconf.Invalid("check: invalid prevResult.ips[%d]: null", i)
+				}
 				expected = append(expected, ipc.Address.IP)
 			}
 		}

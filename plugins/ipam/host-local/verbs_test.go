@@ -80,7 +80,7 @@ var _ = Describe("verbs", func() {
 
 	dualStack := func(ver string) []byte {
 		resolv := filepath.Join(GinkgoT().TempDir(), "resolv.conf")
-		Expect(os.WriteFile(resolv, []byte("# test\nnameserver 192.0.2.53\nnameserver 2001:db8::53\ndomain example.test\nsearch a.example.test b.example.test\noptions ndots:2 edns0\n"), 0o644)).To(Succeed())
+		Expect(os.WriteFile(resolv, []byte("# test\nnameserver 192.0.2.53\nnameserver 2001:db8::53\ndomain example.test\nsearch a.example.test\nsearch b.example.test\noptions ndots:2 edns0\n"), 0o644)).To(Succeed())
 		return netJSON(ver, "", fmt.Sprintf(`{"type":"host-local","dataDir":%q,"resolvConf":%q,
 			"ranges":[[{"subnet":"192.0.2.0/24","rangeStart":"192.0.2.10"}],[{"subnet":"2001:db8::/64"}]],
 			"routes":[{"dst":"0.0.0.0/0","gw":"192.0.2.1"},
@@ -137,6 +137,32 @@ var _ = Describe("verbs", func() {
 		Expect(err).To(MatchError(ContainSubstring("no address recorded")))
 	})
 
+	It("CHECK fails on a null element of prevResult.ips instead of panicking", func() {
+		conf := dualStack("1.1.0")
+		_, _, err := testutils.CmdAdd(verbArgs("c1", "eth0", conf), cmdAdd)
+		Expect(err).NotTo(HaveOccurred())
+		var m map[string]any
+		Expect(json.Unmarshal(conf, &m)).To(Succeed())
+		m["prevResult"] = map[string]any{"cniVersion": "1.1.0", "ips": []any{nil, map[string]any{"address": "192.0.2.10/24"}}}
+		withNull, err := json.Marshal(m)
+		Expect(err).NotTo(HaveOccurred())
+		err = testutils.CmdCheck(verbArgs("c1", "eth0", withNull), cmdCheck)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig))
+		Expect(err).To(MatchError("check: invalid prevResult.ips[0]: null"))
+	})
+
+	It("a repeated ADD of the same attachment fails as upstream's does and keeps the first allocation", func() {
+		conf := dualStack("1.1.0")
+		_, _, err := testutils.CmdAdd(verbArgs("c1", "eth0", conf), cmdAdd)
+		Expect(err).NotTo(HaveOccurred())
+		_, _, err = testutils.CmdAdd(verbArgs("c1", "eth0", conf), cmdAdd)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInternal))
+		Expect(err).To(MatchError("failed to allocate for range 0: 192.0.2.10 has been allocated to c1, duplicate allocation is not allowed"))
+		Expect(records(dataDir)).To(Equal([]string{"192.0.2.10", "2001:db8::2"}))
+		_, _, err = testutils.CmdAdd(verbArgs("c1", "eth1", conf), cmdAdd)
+		Expect(err).NotTo(HaveOccurred(), "another interface of the container is another attachment")
+	})
+
 	It("ADD honours requested addresses and reports taken ones", func() {
 		conf := dualStack("1.1.0")
 		args := verbArgs("c1", "eth0", conf)
@@ -151,6 +177,30 @@ var _ = Describe("verbs", func() {
 		_, _, err = testutils.CmdAdd(args, cmdAdd)
 		Expect(err).To(MatchError("requested address 192.0.2.77 is already allocated to container c1 interface eth0"))
 		Expect(records(dataDir)).To(Equal([]string{"192.0.2.77", "2001:db8::77"}), "nothing left by the failed ADD")
+	})
+
+	It("DEL releases the attachment with every config ADD refuses", func() {
+		n := 0
+		for _, c := range refusedConfigs {
+			var ipam map[string]any
+			if json.Unmarshal([]byte(c.ipam), &ipam) != nil || ipam == nil {
+				continue // "not JSON" and "no ipam": nothing names the store
+			}
+			n++
+			_, _, err := testutils.CmdAdd(verbArgs("c1", "eth0", dualStack("1.1.0")), cmdAdd)
+			Expect(err).NotTo(HaveOccurred(), c.name)
+			Expect(records(dataDir)).To(HaveLen(2), c.name)
+			ipam["dataDir"] = dataDir
+			edited, err := json.Marshal(ipam)
+			Expect(err).NotTo(HaveOccurred())
+			args := verbArgs("c1", "eth0", netJSON(c.ver, c.extra, string(edited)))
+			args.Args = c.args
+			_, _, err = testutils.CmdAdd(args, cmdAdd)
+			Expect(testutils.ErrCode(err)).To(Equal(c.code), "%s: ADD refuses the config: %v", c.name, err)
+			Expect(testutils.CmdDel(args, cmdDel)).To(Succeed(), c.name)
+			Expect(records(dataDir)).To(BeEmpty(), c.name)
+		}
+		Expect(n).To(Equal(len(refusedConfigs) - 2))
 	})
 
 	It("GC releases exactly the attachments not listed as valid", func() {

@@ -131,9 +131,37 @@ var _ = Describe("in-process ADD", func() {
 var _ = Describe("CHECK, DEL, GC and STATUS", func() {
 	const ipam = `{"addresses": [{"address": "192.0.2.10/24", "gateway": "192.0.2.1"}, {"address": "2001:db8::10/64"}]}`
 
-	It("CHECK succeeds without prevResult", func() {
-		Expect(testutils.CmdCheck(cmdArgs(netConf("1.1.0", ipam), ""), cmdCheck)).To(Succeed())
+	It("CHECK fails without prevResult, as upstream's does", func() {
+		err := testutils.CmdCheck(cmdArgs(netConf("1.1.0", ipam), ""), cmdCheck)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig))
+		Expect(err).To(MatchError("check: no prevResult; CHECK needs the result of ADD"))
 	})
+
+	It("CHECK fails on a null element of prevResult.ips instead of panicking", func() {
+		stdin := netConf("1.1.0", ipam, `"prevResult": {"cniVersion": "1.1.0",
+			"ips": [{"address": "192.0.2.10/24", "gateway": "192.0.2.1"}, null, {"address": "2001:db8::10/64"}]}`)
+		err := testutils.CmdCheck(cmdArgs(stdin, ""), cmdCheck)
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInvalidNetworkConfig))
+		Expect(err).To(MatchError("check: invalid prevResult.ips[1]: null"))
+	})
+
+	DescribeTable("CHECK compares the configured gateway, as upstream's does",
+		func(prevIPs, wantErr string) {
+			stdin := netConf("1.1.0", ipam, `"prevResult": {"cniVersion": "1.1.0", "ips": `+prevIPs+`}`)
+			err := testutils.CmdCheck(cmdArgs(stdin, ""), cmdCheck)
+			if wantErr == "" {
+				Expect(err).NotTo(HaveOccurred())
+				return
+			}
+			Expect(err).To(MatchError(wantErr))
+		},
+		Entry("another gateway", `[{"address": "192.0.2.10/24", "gateway": "192.0.2.9"}, {"address": "2001:db8::10/64"}]`,
+			"check address 192.0.2.10/24: prevResult has gateway 192.0.2.9, the config 192.0.2.1"),
+		Entry("no gateway", `[{"address": "192.0.2.10/24"}, {"address": "2001:db8::10/64"}]`,
+			"check address 192.0.2.10/24: prevResult has gateway none, the config 192.0.2.1"),
+		Entry("a gateway where the config has none", `[{"address": "192.0.2.10/24", "gateway": "192.0.2.1"}, {"address": "2001:db8::10/64", "gateway": "2001:db8::1"}]`, ""),
+		Entry("another prefix length, other plugins' addresses", `[{"address": "192.0.2.10/25", "gateway": "192.0.2.1"}, {"address": "2001:db8::10/64"}, {"address": "203.0.113.5/24"}]`, ""),
+	)
 
 	It("CHECK succeeds when prevResult holds every address", func() {
 		stdin := netConf("1.1.0", ipam, `"prevResult": {"cniVersion": "1.1.0",
@@ -145,7 +173,7 @@ var _ = Describe("CHECK, DEL, GC and STATUS", func() {
 
 	It("CHECK fails when prevResult lacks an address", func() {
 		stdin := netConf("0.4.0", ipam, `"prevResult": {"cniVersion": "0.4.0",
-			"ips": [{"version": "4", "address": "192.0.2.10/24"}]}`)
+			"ips": [{"version": "4", "address": "192.0.2.10/24", "gateway": "192.0.2.1"}]}`)
 		Expect(testutils.CmdCheck(cmdArgs(stdin, ""), cmdCheck)).To(MatchError(
 			"check address 2001:db8::10/64: missing from prevResult"))
 	})

@@ -39,7 +39,13 @@ type run struct {
 // (no CNI_* variable leaks in from the test's own environment) and stdin.
 func runStatic(command, cniArgs string, stdin []byte) run {
 	GinkgoHelper()
-	cmd := exec.Command(staticBin)
+	return runBin(staticBin, command, cniArgs, stdin)
+}
+
+// runBin runs the plugin binary bin as runStatic does.
+func runBin(bin, command, cniArgs string, stdin []byte) run {
+	GinkgoHelper()
+	cmd := exec.Command(bin)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	if command != "" {
 		// static never enters the namespace; a path that does not
@@ -49,7 +55,7 @@ func runStatic(command, cniArgs string, stdin []byte) run {
 			"CNI_CONTAINERID=static-binary-test",
 			"CNI_NETNS="+filepath.Join(GinkgoT().TempDir(), "netns"),
 			"CNI_IFNAME=eth0",
-			"CNI_PATH="+filepath.Dir(staticBin))
+			"CNI_PATH="+filepath.Dir(bin))
 	}
 	if cniArgs != "" {
 		cmd.Env = append(cmd.Env, "CNI_ARGS="+cniArgs)
@@ -63,7 +69,7 @@ func runStatic(command, cniArgs string, stdin []byte) run {
 	if errors.As(err, &exit) {
 		r.exitCode = exit.ExitCode()
 	} else {
-		Expect(err).NotTo(HaveOccurred(), "run %s", staticBin)
+		Expect(err).NotTo(HaveOccurred(), "run %s", bin)
 	}
 	return r
 }
@@ -134,6 +140,8 @@ var _ = Describe("the static binary", func() {
 		Entry("CHECK with an invalid config", "CHECK", "",
 			netConf("1.1.0", `{"addresses": [{"address": "192.0.2.10/24", "gateway": "banana"}]}`),
 			7.0, `invalid ipam.addresses[0].gateway "banana": not an IP`),
+		Entry("CHECK without prevResult", "CHECK", "", netConf("1.1.0", ipam),
+			7.0, "check: no prevResult; CHECK needs the result of ADD"),
 		Entry("GC with a version that has no GC", "GC", "", netConf("1.0.0", ipam),
 			1.0, "config version does not allow GC"),
 		Entry("an unknown command", "FROB", "", netConf("1.1.0", ipam),
@@ -148,7 +156,7 @@ var _ = Describe("the static binary", func() {
 		},
 		Entry("DEL", "DEL", netConf("1.1.0", ipam)),
 		Entry("DEL of an invalid config", "DEL", netConf("1.1.0", `{"addresses": [{"address": "bad"}]}`)),
-		Entry("CHECK", "CHECK", netConf("1.1.0", ipam, `"prevResult": {"cniVersion": "1.1.0", "ips": [{"address": "192.0.2.10/24"}]}`)),
+		Entry("CHECK", "CHECK", netConf("1.1.0", ipam, `"prevResult": {"cniVersion": "1.1.0", "ips": [{"address": "192.0.2.10/24", "gateway": "192.0.2.1"}]}`)),
 		Entry("GC", "GC", netConf("1.1.0", ipam)),
 		Entry("STATUS", "STATUS", netConf("1.1.0", ipam)),
 	)

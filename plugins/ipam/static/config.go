@@ -16,7 +16,6 @@ package main
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math"
 	"net"
 	"net/netip"
@@ -38,7 +37,7 @@ type Config struct {
 	// Addresses after CNI_ARGS, args.cni.ips and runtimeConfig.ips have
 	// been applied, in that order of precedence.
 	Addresses []Address
-	// Routes as configured, exact duplicates dropped, dst canonical.
+	// Routes as configured: in order, dst as written, duplicates kept.
 	Routes []*types.Route
 	DNS    types.DNS
 	// PrevResult is the converted prevResult, nil when there is none.
@@ -89,16 +88,19 @@ func loadConfig(stdin []byte, cniArgs string) (*Config, error) {
 	if conf.Routes, err = parseRoutes(n.IPAM.Routes); err != nil {
 		return nil, err
 	}
-	if conf.Addresses, err = applyEnvArgs(conf.Addresses, cniArgs); err != nil {
+	// A bare address from the runtime takes the prefix length of the
+	// configured address whose subnet holds it.
+	configured := conf.Addresses
+	if conf.Addresses, err = applyEnvArgs(conf.Addresses, configured, cniArgs); err != nil {
 		return nil, err
 	}
 	if ips := common.CNIArgsIPs(); len(ips) > 0 {
-		if conf.Addresses, err = parseCIDRList("args.cni.ips", ips); err != nil {
+		if conf.Addresses, err = parseCIDRList("args.cni.ips", ips, configured); err != nil {
 			return nil, err
 		}
 	}
 	if n.RuntimeConfig != nil && len(n.RuntimeConfig.IPs) > 0 {
-		if conf.Addresses, err = parseCIDRList("runtimeConfig.ips", n.RuntimeConfig.IPs); err != nil {
+		if conf.Addresses, err = parseCIDRList("runtimeConfig.ips", n.RuntimeConfig.IPs, configured); err != nil {
 			return nil, err
 		}
 	}
@@ -169,33 +171,75 @@ func parseAddresses(in []AddressConf) ([]Address, error) {
 	return out, nil
 }
 
-// parseCIDRList parses a list of addresses in CIDR form from the runtime
-// (args.cni.ips, runtimeConfig.ips). field names the list in errors.
-func parseCIDRList(field string, in []string) ([]Address, error) {
+// parseCIDRList parses a list of addresses from the runtime (args.cni.ips,
+// runtimeConfig.ips): each in CIDR form, or bare and then completed by
+// runtimeAddress. field names the list in errors.
+func parseCIDRList(field string, in []string, configured []Address) ([]Address, error) {
 	out := make([]Address, 0, len(in))
 	for i, s := range in {
-		addr, ok := parseCIDR(s)
-		if !ok {
-			return nil, netconf.Invalid("invalid %s[%d] %q: not a CIDR", field, i, s)
+		addr, err := runtimeAddress(fmt.Sprintf("%s[%d]", field, i), s, configured)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, Address{Address: addr})
 	}
 	return out, nil
 }
 
-// applyEnvArgs applies CNI_ARGS: IP appends addresses, then GATEWAY sets
-// the gateway of every address (configured or from IP) whose subnet holds
-// it. A GATEWAY in no address's subnet is ignored, as upstream does.
-func applyEnvArgs(addrs []Address, cniArgs string) ([]Address, error) {
+// runtimeAddress parses an address the runtime requests, where names it
+// for errors. CIDR form is taken as it is. A bare address (podman sends
+// "--ip 198.51.100.20" so) takes the prefix length of the configured
+// addresses whose subnet holds it, when these are all one subnet; otherwise
+// the error says which prefix length to add.
+func runtimeAddress(where, s string, configured []Address) (net.IPNet, error) {
+	if addr, ok := parseCIDR(s); ok {
+		return addr, nil
+	}
+	ip := parseIP(s)
+	if ip == nil {
+		return net.IPNet{}, netconf.Invalid("invalid %s %q: not a CIDR", where, s)
+	}
+	var subnets []*net.IPNet
+	for _, c := range configured {
+		if !ipaddr.Contains(&c.Address, ip) {
+			continue
+		}
+		sub := ipaddr.Canonical(&c.Address)
+		if !slices.ContainsFunc(subnets, func(o *net.IPNet) bool { return o.String() == sub.String() }) {
+			subnets = append(subnets, sub)
+		}
+	}
+	switch len(subnets) {
+	case 1:
+		return net.IPNet{IP: ip, Mask: subnets[0].Mask}, nil
+	case 0:
+		return net.IPNet{}, netconf.Invalid("invalid %s %q: not a CIDR, and in the subnet of no configured address; "+
+			"write it with its prefix length (\"%s/<length>\")", where, s, ip)
+	default:
+		var opts []string
+		for _, sub := range subnets {
+			ones, _ := sub.Mask.Size()
+			opts = append(opts, fmt.Sprintf("%q", fmt.Sprintf("%s/%d", ip, ones)))
+		}
+		return net.IPNet{}, netconf.Invalid("invalid %s %q: not a CIDR, and in the subnets of several configured addresses; "+
+			"write it with the prefix length of one: %s", where, s, strings.Join(opts, " or "))
+	}
+}
+
+// applyEnvArgs applies CNI_ARGS: IP appends addresses (bare ones completed
+// from configured, see runtimeAddress), then GATEWAY sets the gateway of
+// every address (configured or from IP) whose subnet holds it. A GATEWAY in
+// no address's subnet is ignored, as upstream does.
+func applyEnvArgs(addrs, configured []Address, cniArgs string) ([]Address, error) {
 	var e EnvArgs
 	if err := netconf.LoadArgs(cniArgs, &e); err != nil {
 		return nil, err
 	}
 	if e.IP != "" {
 		for _, item := range strings.Split(string(e.IP), ",") {
-			addr, ok := parseCIDR(item)
-			if !ok {
-				return nil, netconf.Invalid("invalid CNI_ARGS IP %q: not a CIDR", item)
+			addr, err := runtimeAddress("CNI_ARGS IP", item, configured)
+			if err != nil {
+				return nil, err
 			}
 			addrs = append(addrs, Address{Address: addr})
 		}
@@ -216,31 +260,22 @@ func applyEnvArgs(addrs []Address, cniArgs string) ([]Address, error) {
 	return addrs, nil
 }
 
-// parseRoutes validates ipam.routes and drops exact duplicates, which the
-// kernel would refuse with EEXIST. Routes to one destination through
-// several gateways are kept as they are: grouping them into multipath
-// routes is pkg/ipam's job.
+// parseRoutes validates ipam.routes. Every route is kept as written, in
+// order, as upstream's static does: a dst with host bits set keeps them
+// and exact duplicates stay. pkg/ipam's planner masks the destination for
+// the kernel, merges exact duplicates (the kernel would refuse the second
+// with EEXIST) and groups routes to one destination through several
+// gateways into a multipath route.
 //
-// A config may hold thousands of routes: they are parsed into one array,
-// their addresses into shared chunks (addrMem), and duplicates are found
-// through a map of 64-bit hashes rather than of the routes themselves.
+// A config may hold thousands of routes: they are parsed into one array
+// and their addresses into shared chunks (addrMem).
 func parseRoutes(in []RouteConf) ([]*types.Route, error) {
 	routes := make([]types.Route, 0, len(in))
 	var mem addrMem
-	seed := maphash.MakeSeed()
-	first := make(map[uint64]int, len(in)) // hash -> first route with it
 	for i, rc := range in {
 		k, err := parseRoute(i, rc)
 		if err != nil {
 			return nil, err
-		}
-		h := maphash.Comparable(seed, k)
-		j, found := first[h]
-		if found && duplicate(routes, j, k) {
-			continue
-		}
-		if !found {
-			first[h] = len(routes)
 		}
 		routes = append(routes, k.route(&mem))
 	}
@@ -251,34 +286,18 @@ func parseRoutes(in []RouteConf) ([]*types.Route, error) {
 	return out, nil
 }
 
-// duplicate reports whether routes holds a route with key k, where
-// routes[j] is the first route whose key hashes as k does: usually k
-// itself. Another key there is a hash collision, and then every route is
-// compared.
-func duplicate(routes []types.Route, j int, k routeKey) bool {
-	if keyOf(&routes[j]) == k {
-		return true
-	}
-	for i := range routes {
-		if keyOf(&routes[i]) == k {
-			return true
-		}
-	}
-	return false
-}
-
-// parseRoute validates entry i of ipam.routes and returns it as a key:
-// every field, the destination canonical (host bits cleared).
+// parseRoute validates entry i of ipam.routes and returns its fields, the
+// destination as written (host bits kept).
 func parseRoute(i int, rc RouteConf) (routeKey, error) {
 	field := func(name string) string { return fmt.Sprintf("ipam.routes[%d].%s", i, name) }
 	if rc.Dst == "" {
 		return routeKey{}, netconf.Invalid("invalid %s %q: missing, a route needs a destination CIDR", field("dst"), rc.Dst)
 	}
-	addr, ones, ok := parsePrefix(rc.Dst)
+	addr, ones, ok := parseDst(rc.Dst)
 	if !ok {
 		return routeKey{}, netconf.Invalid("invalid %s %q: not a CIDR", field("dst"), rc.Dst)
 	}
-	k := routeKey{dst: netip.PrefixFrom(addr, ones).Masked()}
+	k := routeKey{dst: netip.PrefixFrom(addr, ones)}
 	if rc.GW != "" {
 		if k.gw, ok = parseAddr(rc.GW); !ok {
 			return routeKey{}, netconf.Invalid("invalid %s %q: not an IP", field("gw"), rc.GW)
@@ -320,33 +339,13 @@ func familyName(addr netip.Addr) string {
 	return ipaddr.FamilyName(ipaddr.FamilyV6)
 }
 
-// routeKey holds every field of a parsed route, comparable, so that exact
-// duplicates are found by comparing keys.
+// routeKey holds every field of a parsed route.
 type routeKey struct {
-	dst                   netip.Prefix // canonical
+	dst                   netip.Prefix // as written, host bits kept
 	gw                    netip.Addr   // the zero Addr when unset
 	mtu, advmss, priority int
 	table, scope          int
 	hasTable, hasScope    bool
-}
-
-// keyOf returns the key of a route parseRoutes returned.
-func keyOf(r *types.Route) routeKey {
-	k := routeKey{mtu: r.MTU, advmss: r.AdvMSS, priority: r.Priority}
-	if addr, ok := netip.AddrFromSlice(r.Dst.IP); ok {
-		ones, _ := r.Dst.Mask.Size()
-		k.dst = netip.PrefixFrom(addr.Unmap(), ones)
-	}
-	if addr, ok := netip.AddrFromSlice(r.GW); ok {
-		k.gw = addr.Unmap()
-	}
-	if r.Table != nil {
-		k.table, k.hasTable = *r.Table, true
-	}
-	if r.Scope != nil {
-		k.scope, k.hasScope = *r.Scope, true
-	}
-	return k
 }
 
 // route returns the route k describes, its addresses in mem.

@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"testing"
 
@@ -107,9 +106,8 @@ func checkValid(c *Config) error {
 		}
 	}
 	for i, r := range c.Routes {
-		canon := ipaddr.Canonical(&r.Dst)
-		if canon == nil || canon.String() != r.Dst.String() || !net.IP.Equal(canon.IP, r.Dst.IP) || len(canon.IP) != len(r.Dst.IP) {
-			return fmt.Errorf("route %d dst %v: not canonical", i, r.Dst)
+		if ones, bits := r.Dst.Mask.Size(); bits == 0 || bits != 8*len(r.Dst.IP) || ones > bits {
+			return fmt.Errorf("route %d dst %v: malformed", i, r.Dst)
 		}
 		if r.GW != nil && !ipaddr.SameFamily(r.GW, r.Dst.IP) {
 			return fmt.Errorf("route %d: gw %v of another family than dst %v", i, r.GW, r.Dst)
@@ -117,11 +115,6 @@ func checkValid(c *Config) error {
 		if r.MTU < 0 || r.AdvMSS < 0 || r.Priority < 0 || (r.Table != nil && *r.Table < 0) ||
 			(r.Scope != nil && (*r.Scope < 0 || *r.Scope > 255)) {
 			return fmt.Errorf("route %d %v: attribute out of range", i, r)
-		}
-		for _, earlier := range c.Routes[:i] {
-			if keyOf(earlier) == keyOf(r) {
-				return fmt.Errorf("route %d %v: duplicate", i, r)
-			}
 		}
 	}
 	res, err := c.Result().GetAsVersion(c.CNIVersion)

@@ -20,8 +20,10 @@ package main
 
 import (
 	"fmt"
+	"net"
 
 	"github.com/containernetworking/cni/pkg/types"
+	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
 
 	"github.com/containernetworking/plugins/pkg/netconf"
@@ -92,30 +94,48 @@ func cmdAdd(args *skel.CmdArgs) error {
 	return netconf.PrintResult(conf.Result(), conf.CNIVersion)
 }
 
-// cmdCheck validates the config again and, when the runtime passes the
-// result of ADD as prevResult, checks that it still holds every address
-// static hands out.
+// cmdCheck validates the config again and checks the prevResult, which
+// CHECK requires (as upstream's static does): it must hold every address
+// static hands out, with the configured gateway where one is configured.
+// Addresses of the prevResult that static does not hand out (another
+// plugin's) are not its business.
 func cmdCheck(args *skel.CmdArgs) error {
 	conf, err := loadConfig(args.StdinData, args.Args)
 	if err != nil {
 		return err
 	}
 	if conf.PrevResult == nil {
-		return nil
+		return netconf.Invalid("check: no prevResult; CHECK needs the result of ADD")
+	}
+	for i, have := range conf.PrevResult.IPs {
+		if have == nil {
+			return netconf.Invalid("check: invalid prevResult.ips[%d]: null", i)
+		}
 	}
 	for _, a := range conf.Addresses {
-		found := false
+		var found *current.IPConfig
 		for _, have := range conf.PrevResult.IPs {
 			if have.Address.IP.Equal(a.Address.IP) {
-				found = true
+				found = have
 				break
 			}
 		}
-		if !found {
+		if found == nil {
 			return fmt.Errorf("check address %s: missing from prevResult", a.Address.String())
+		}
+		if a.Gateway != nil && !a.Gateway.Equal(found.Gateway) {
+			return fmt.Errorf("check address %s: prevResult has gateway %s, the config %s", a.Address.String(), gwText(found.Gateway), a.Gateway)
 		}
 	}
 	return nil
+}
+
+// gwText names a gateway for messages, "none" when unset.
+func gwText(gw net.IP) string {
+	if gw == nil {
+		return "none"
+	}
+	return gw.String()
 }
 
 // cmdDel succeeds without looking at the config: static keeps no state, and

@@ -63,6 +63,18 @@ func parsePrefix(s string) (netip.Addr, int, bool) {
 	return addr, ones, true
 }
 
+// parseDst parses a route destination as parsePrefix does, but refuses an
+// IPv4-mapped IPv6 prefix (::ffff:0:0/96 and inside it): taken as IPv4 it
+// would become another route of the other family (::ffff:0:0/96 the IPv4
+// default route), and pkg/ipam refuses such a destination too.
+func parseDst(s string) (netip.Addr, int, bool) {
+	addrText, _, _ := strings.Cut(strings.TrimSpace(s), "/")
+	if a, err := netip.ParseAddr(addrText); err == nil && a.Is4In6() {
+		return netip.Addr{}, 0, false
+	}
+	return parsePrefix(s)
+}
+
 // parseAddr parses an address as net.ParseIP does, IPv4-mapped IPv6
 // addresses turned into plain IPv4.
 func parseAddr(s string) (netip.Addr, bool) {

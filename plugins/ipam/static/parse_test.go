@@ -21,7 +21,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/containernetworking/cni/pkg/types"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -37,6 +36,11 @@ func netParseCIDR(s string) (net.IPNet, bool) {
 		return net.IPNet{}, false
 	}
 	canon := ipaddr.Canonical(&net.IPNet{IP: addr, Mask: subnet.Mask})
+	if ones, _ := subnet.Mask.Size(); canon == nil && addr.To4() != nil && ones >= 96 {
+		// An IPv4-mapped address is IPv4 to static, as upstream's result
+		// prints it; ipaddr.Canonical refuses the prefix.
+		canon = &net.IPNet{IP: addr.To4(), Mask: net.CIDRMask(ones-96, 32)}
+	}
 	if canon == nil {
 		return net.IPNet{}, false
 	}
@@ -86,20 +90,12 @@ var _ = Describe("address parsers", func() {
 		})
 	}
 
-	It("finds a duplicate also past a hash collision", func() {
+	It("keeps a route's destination as written and every field", func() {
 		var mem addrMem
-		k1, err := parseRoute(0, RouteConf{Dst: "192.0.2.0/24"})
+		k, err := parseRoute(0, RouteConf{Dst: "198.51.100.7/24", GW: "192.0.2.1", MTU: 1400})
 		Expect(err).NotTo(HaveOccurred())
-		k2, err := parseRoute(1, RouteConf{Dst: "198.51.100.0/24", GW: "192.0.2.1"})
-		Expect(err).NotTo(HaveOccurred())
-		routes := []types.Route{k1.route(&mem), k2.route(&mem)}
-		Expect(duplicate(routes, 0, k1)).To(BeTrue())
-		// As if k2 hashed like k1: routes[0] is another key.
-		Expect(duplicate(routes, 0, k2)).To(BeTrue())
-		k3 := k2
-		k3.mtu = 1400
-		Expect(duplicate(routes, 0, k3)).To(BeFalse())
-		Expect(keyOf(&routes[1])).To(Equal(k2))
+		r := k.route(&mem)
+		Expect(r.String()).To(Equal("{Dst:{IP:198.51.100.7 Mask:ffffff00} GW:192.0.2.1 MTU:1400 AdvMSS:0 Priority:0 Table:<nil> Scope:<nil>}"))
 	})
 })
 

@@ -23,7 +23,9 @@ import (
 )
 
 // Attachment identifies one attachment of a container to a network: the
-// (CNI_CONTAINERID, CNI_IFNAME) pair the spec uses as its key.
+// (CNI_CONTAINERID, CNI_IFNAME) pair the spec uses as its key. In a Record,
+// an empty IfName marks a legacy record, written before records named the
+// interface: it stands for every interface of its container.
 type Attachment struct {
 	ContainerID string `json:"containerID"`
 	IfName      string `json:"ifname"`
@@ -37,8 +39,17 @@ func (a Attachment) String() string {
 // Record is one allocated address and the attachment holding it.
 type Record struct {
 	IP         net.IP
-	RangeID    string
 	Attachment Attachment
+}
+
+// HeldBy reports whether att holds r: the same container ID and interface
+// name, or the same container ID for a legacy record, which names no
+// interface (as upstream's host-local matches such records).
+func (r Record) HeldBy(att Attachment) bool {
+	if r.Attachment.ContainerID != att.ContainerID {
+		return false
+	}
+	return r.Attachment.IfName == "" || r.Attachment.IfName == att.IfName
 }
 
 // CorruptRecordError reports a record whose address is known (from its key)

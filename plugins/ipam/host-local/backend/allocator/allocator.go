@@ -104,8 +104,10 @@ func (a *Allocator) assignRequests(requested []net.IP) (map[int]net.IP, error) {
 // Allocate reserves one address per range set for att and returns them
 // with their range's prefix length and gateway, in range set order.
 // requested holds specific addresses; each must lie in a different range
-// set. An attachment that already holds an address in a range set gets that
-// address back. On failure nothing reserved by this call stays reserved.
+// set. An attachment that already holds an address in a range set fails, as
+// upstream's host-local does ("duplicate allocation is not allowed"): a
+// runtime that repeats ADD without DEL has lost track of the attachment. On
+// failure nothing reserved by this call stays reserved.
 func (a *Allocator) Allocate(att backend.Attachment, requested []net.IP) ([]*current.IPConfig, error) {
 	reqs, err := a.assignRequests(requested)
 	if err != nil {
@@ -115,6 +117,9 @@ func (a *Allocator) Allocate(att backend.Attachment, requested []net.IP) ([]*cur
 	err = a.locked(func() error {
 		recs, bad, err := a.list()
 		if err != nil {
+			return err
+		}
+		if err := a.checkDuplicate(att, recs); err != nil {
 			return err
 		}
 		var fresh []net.IP
@@ -130,13 +135,11 @@ func (a *Allocator) Allocate(att backend.Attachment, requested []net.IP) ([]*cur
 			}
 		}()
 		for i, set := range a.Sets {
-			got, isNew, err := a.allocateOne(i, set, att, reqs[i], recs, bad)
+			got, err := a.allocateOne(i, set, att, reqs[i], recs, bad)
 			if err != nil {
 				return err
 			}
-			if isNew {
-				fresh = append(fresh, got)
-			}
+			fresh = append(fresh, got)
 			r := set.RangeFor(got)
 			ips = append(ips, &current.IPConfig{
 				Address: net.IPNet{IP: got, Mask: r.Subnet.Mask},
@@ -152,31 +155,56 @@ func (a *Allocator) Allocate(att backend.Attachment, requested []net.IP) ([]*cur
 	return ips, nil
 }
 
-// allocateOne returns the address of range set i for att, and whether it
-// was reserved now.
-func (a *Allocator) allocateOne(i int, set RangeSet, att backend.Attachment, req net.IP,
-	recs []backend.Record, bad []*backend.CorruptRecordError) (net.IP, bool, error) {
-	for _, r := range recs {
-		if r.Attachment == att && set.RangeFor(r.IP) != nil {
-			if req != nil && !req.Equal(r.IP) {
-				return nil, false, netconf.Invalid("%s already holds %s in range set %d, cannot also take requested %s",
-					att, r.IP, i, req)
+// checkDuplicate fails, with upstream's message and code, when att already
+// holds an address in one of the range sets.
+func (a *Allocator) checkDuplicate(att backend.Attachment, recs []backend.Record) error {
+	for i, set := range a.Sets {
+		for _, r := range recs {
+			if r.HeldBy(att) && set.RangeFor(r.IP) != nil {
+				return types.NewError(types.ErrInternal, fmt.Sprintf(
+					"failed to allocate for range %d: %s has been allocated to %s, duplicate allocation is not allowed",
+					i, r.IP, att.ContainerID), "")
 			}
-			return r.IP, false, nil
 		}
 	}
+	return nil
+}
+
+// allocateOne reserves the address of range set i for att: req when given,
+// otherwise the next free one. Addresses that recs or bad list are taken,
+// whatever name their record has in the store.
+func (a *Allocator) allocateOne(i int, set RangeSet, att backend.Attachment, req net.IP,
+	recs []backend.Record, bad []*backend.CorruptRecordError) (net.IP, error) {
 	id := RangeID(i)
 	if req != nil {
-		ok, err := a.Store.Reserve(att, req, id)
-		if err != nil {
-			return nil, false, err
+		ok := !listed(req, recs, bad)
+		if ok {
+			var err error
+			if ok, err = a.Store.Reserve(att, req, id); err != nil {
+				return nil, err
+			}
 		}
 		if !ok {
-			return nil, false, takenError(req, recs, bad)
+			return nil, takenError(req, recs, bad)
 		}
-		return req, true, nil
+		return req, nil
 	}
-	return a.next(i, set, att)
+	return a.next(i, set, att, recs, bad)
+}
+
+// listed reports whether ip is recorded in recs or bad.
+func listed(ip net.IP, recs []backend.Record, bad []*backend.CorruptRecordError) bool {
+	for _, r := range recs {
+		if r.IP.Equal(ip) {
+			return true
+		}
+	}
+	for _, b := range bad {
+		if b.IP.Equal(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func takenError(req net.IP, recs []backend.Record, bad []*backend.CorruptRecordError) error {
@@ -197,11 +225,19 @@ func takenError(req net.IP, recs []backend.Record, bad []*backend.CorruptRecordE
 
 // next reserves the first free address of set after the last one reserved
 // there, wrapping from the end of the last range to the start of the first.
-func (a *Allocator) next(i int, set RangeSet, att backend.Attachment) (net.IP, bool, error) {
+func (a *Allocator) next(i int, set RangeSet, att backend.Attachment,
+	recs []backend.Record, bad []*backend.CorruptRecordError) (net.IP, error) {
 	id := RangeID(i)
 	last, err := a.Store.LastReserved(id)
 	if err != nil {
-		return nil, false, err
+		return nil, err
+	}
+	taken := make(map[netip.Addr]bool, len(recs)+len(bad))
+	for _, r := range recs {
+		taken[addr(r.IP)] = true
+	}
+	for _, b := range bad {
+		taken[addr(b.IP)] = true
 	}
 	ri, cur := 0, addr(set[0].RangeStart)
 	for j := range set {
@@ -213,18 +249,18 @@ func (a *Allocator) next(i int, set RangeSet, att backend.Attachment) (net.IP, b
 	startRi, start := ri, cur
 	for {
 		cand := net.IP(cur.AsSlice())
-		if !set.IsGateway(cand) {
+		if !set.IsGateway(cand) && !taken[cur] {
 			ok, err := a.Store.Reserve(att, cand, id)
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			if ok {
-				return cand, true, nil
+				return cand, nil
 			}
 		}
 		ri, cur = step(set, ri, cur)
 		if ri == startRi && cur == start {
-			return nil, false, types.NewError(types.ErrInternal,
+			return nil, types.NewError(types.ErrInternal,
 				fmt.Sprintf("allocate address for %s: no free address in range set %d %s", att, i, set), "")
 		}
 	}
@@ -255,7 +291,7 @@ func (a *Allocator) Held(att backend.Attachment) ([]net.IP, error) {
 	err := a.locked(func() error {
 		recs, _, err := a.list()
 		for _, r := range recs {
-			if r.Attachment == att {
+			if r.HeldBy(att) {
 				out = append(out, r.IP)
 			}
 		}
@@ -275,7 +311,7 @@ func (a *Allocator) Release(att backend.Attachment) ([]net.IP, error) {
 		}
 		var errs []error
 		for _, r := range recs {
-			if r.Attachment != att {
+			if !r.HeldBy(att) {
 				continue
 			}
 			if err := a.Store.Release(r.IP); err != nil {
@@ -300,7 +336,7 @@ func (a *Allocator) Check(att backend.Attachment, expected []net.IP) error {
 		}
 		held := map[netip.Addr]bool{}
 		for _, r := range recs {
-			if r.Attachment == att {
+			if r.HeldBy(att) {
 				held[addr(r.IP)] = true
 			}
 		}
@@ -336,12 +372,14 @@ func (a *Allocator) Check(att backend.Attachment, expected []net.IP) error {
 }
 
 // GC releases every record whose attachment is not in valid, and every
-// corrupt record (it names no attachment that could still be valid). It
-// returns the released addresses.
+// corrupt record (it names no attachment that could still be valid). A
+// legacy record, naming no interface, stays while any interface of its
+// container is valid. It returns the released addresses.
 func (a *Allocator) GC(valid []backend.Attachment) ([]net.IP, error) {
 	keep := map[backend.Attachment]bool{}
 	for _, v := range valid {
 		keep[v] = true
+		keep[backend.Attachment{ContainerID: v.ContainerID}] = true
 	}
 	var out []net.IP
 	err := a.locked(func() error {

@@ -114,16 +114,50 @@ var _ = Describe("Allocator", func() {
 			// allocation continues after the last reserved address (.5)
 			{att: 3, want: []string{"192.0.2.6/29 via 192.0.2.1", "2001:db8::2/125 via 2001:db8::1"}},
 		}),
-		Entry("an attachment gets its own address back", []string{v4small}, []step{
-			{att: 1, want: []string{"192.0.2.2/29 via 192.0.2.1"}},
-			{att: 1, want: []string{"192.0.2.2/29 via 192.0.2.1"}},
-			{att: 1, req: []string{"192.0.2.4"}, err: "already holds 192.0.2.2"},
+		Entry("a repeated ADD of an attachment fails as upstream's does", []string{v4small, v6small}, []step{
+			{att: 1, want: []string{"192.0.2.2/29 via 192.0.2.1", "2001:db8::2/125 via 2001:db8::1"}},
+			{att: 1, err: "failed to allocate for range 0: 192.0.2.2 has been allocated to c1, duplicate allocation is not allowed"},
+			{att: 1, req: []string{"192.0.2.4"}, err: "failed to allocate for range 0: 192.0.2.2 has been allocated to c1"},
+			// nothing was reserved by the failed attempts
+			{att: 2, want: []string{"192.0.2.3/29 via 192.0.2.1", "2001:db8::3/125 via 2001:db8::1"}},
 		}),
 		Entry("exhaustion", []string{`[{"subnet":"192.0.2.0/30"}]`}, []step{
 			{att: 1, want: []string{"192.0.2.2/30 via 192.0.2.1"}},
 			{att: 2, err: "no free address in range set 0 [192.0.2.1-192.0.2.2]"},
 		}),
 	)
+
+	It("refuses a repeated ADD for the range set the attachment already holds, releasing the other", func() {
+		a, st := newAllocator(v4small, v6small)
+		st.SetRecord(backend.Record{IP: net.ParseIP("2001:db8::5"), Attachment: att(1)})
+		_, err := allocate(a, att(1))
+		Expect(testutils.ErrCode(err)).To(Equal(types.ErrInternal))
+		Expect(err).To(MatchError("failed to allocate for range 1: 2001:db8::5 has been allocated to c1, duplicate allocation is not allowed"))
+		recs, _, err := st.List()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(recs).To(Equal([]backend.Record{{IP: net.ParseIP("2001:db8::5"), Attachment: att(1)}}),
+			"the existing record stays, nothing new is left")
+		// An address of the attachment outside every range set is no duplicate.
+		a, st = newAllocator(v4small)
+		st.SetRecord(backend.Record{IP: net.IP{198, 51, 100, 5}, Attachment: att(1)})
+		Expect(allocate(a, att(1))).To(Equal([]string{"192.0.2.2/29 via 192.0.2.1"}))
+	})
+
+	It("treats a legacy record, naming no interface, as held by every interface of its container", func() {
+		a, st := newAllocator(v4small, v6small)
+		legacy := backend.Attachment{ContainerID: "c1"}
+		st.SetRecord(backend.Record{IP: net.IP{192, 0, 2, 4}, Attachment: legacy})
+		st.SetRecord(backend.Record{IP: net.IP{192, 0, 2, 5}, Attachment: backend.Attachment{ContainerID: "c5"}})
+		other := backend.Attachment{ContainerID: "c1", IfName: "net1"}
+		Expect(a.Held(other)).To(Equal([]net.IP{{192, 0, 2, 4}}))
+		_, err := allocate(a, other)
+		Expect(err).To(MatchError(ContainSubstring("192.0.2.4 has been allocated to c1, duplicate allocation is not allowed")))
+		Expect(a.Check(att(1), nil)).To(MatchError(ContainSubstring("no address recorded in range set 1")))
+		// GC keeps it while any interface of c1 is valid, and drops c5's.
+		Expect(a.GC([]backend.Attachment{other})).To(Equal([]net.IP{{192, 0, 2, 5}}))
+		Expect(a.Release(att(1))).To(Equal([]net.IP{{192, 0, 2, 4}}))
+		Expect(a.Held(other)).To(BeEmpty())
+	})
 
 	It("wraps around after the end of the last range", func() {
 		a, _ := newAllocator(v4small)

@@ -16,6 +16,12 @@
 // record file per allocated address under <dataDir>/<network>/, named by the
 // address and naming the attachment that holds it.
 //
+// The files are those of upstream's host-local, so that either plugin can
+// take over the other's state (README.md, "The store"): a record holds
+// "<containerID>\r\n<ifname>"; a legacy record holds just "<containerID>"
+// and stands for every interface of that container. Surrounding white space
+// is ignored when reading, as upstream does.
+//
 // Crash safety: a record is written to a temporary file, synced, and then
 // hard-linked to its final name, which fails if the name exists, so a record
 // is either absent or complete and an address is never recorded twice. The
@@ -23,14 +29,20 @@
 // crash of the machine. A file lock (flock) on <dir>/lock serialises
 // processes: the kernel drops it when a process dies, so a crashed plugin
 // never leaves the network locked.
+//
+// Files are read without following symlinks, without blocking (a FIFO
+// planted as a record must not hang a verb holding the lock), only when
+// regular, and at most maxRecordBytes of them.
 package disk
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,10 +60,16 @@ import (
 const DefaultDataDir = "/var/lib/cni/networks"
 
 const (
-	lockName       = "lock"
-	lastPrefix     = "last_reserved_ip."
-	tmpPrefix      = ".tmp-"
-	maxRecordBytes = 4096
+	lockName   = "lock"
+	lastPrefix = "last_reserved_ip."
+	tmpPrefix  = ".tmp-"
+	// maxRecordBytes bounds a record. A container ID reaches a plugin in
+	// the environment, and Linux caps one environment string at
+	// MAX_ARG_STRLEN (32 pages, 128 KiB); the interface name adds at most
+	// 15 bytes.
+	maxRecordBytes = 256 << 10
+	// maxLastBytes bounds a last_reserved_ip file: one address as text.
+	maxLastBytes = 256
 )
 
 // LockTimeout bounds how long Lock waits for another process before failing
@@ -62,16 +80,21 @@ var LockTimeout = 60 * time.Second
 type Store struct {
 	dir  string
 	lock *os.File
+	// aliases maps an address to the names of its records other than the
+	// canonical one (e.g. "2001:DB8::2", "::ffff:192.0.2.2"), as found by
+	// the last scan of the directory under the current lock; nil when
+	// there was none.
+	aliases map[netip.Addr][]string
 }
 
 var _ backend.Store = (*Store)(nil)
 
-// record is the content of a record file.
-type record struct {
+// jsonRecord is the record format of this plugin's first builds, read
+// (never written) so that their allocations survive an upgrade.
+type jsonRecord struct {
 	IP          string `json:"ip"`
 	ContainerID string `json:"containerID"`
 	IfName      string `json:"ifname"`
-	RangeID     string `json:"rangeID"`
 }
 
 // ValidateNetworkName checks that name can be used as one directory name
@@ -149,6 +172,8 @@ func (s *Store) Lock() error {
 		err := unix.Flock(int(s.lock.Fd()), unix.LOCK_EX|unix.LOCK_NB)
 		switch {
 		case err == nil:
+			// Another process may have changed the directory.
+			s.aliases = nil
 			return nil
 		case errors.Is(err, unix.EWOULDBLOCK), errors.Is(err, unix.EINTR):
 		default:
@@ -214,13 +239,15 @@ func (s *Store) Reserve(att backend.Attachment, addr net.IP, rangeID string) (bo
 	if _, err := os.Lstat(path); err == nil {
 		return false, nil
 	}
-	data, err := json.Marshal(record{
-		IP: ipaddr.Normalize(addr).String(), ContainerID: att.ContainerID, IfName: att.IfName, RangeID: rangeID,
-	})
-	if err != nil {
-		return false, ioError("encode record of %s: %v", addr, err)
+	if s.aliases == nil {
+		if _, err := s.scan(); err != nil {
+			return false, err
+		}
 	}
-	tmp, err := s.writeTemp(append(data, '\n'))
+	if len(s.aliases[addrKey(addr)]) > 0 {
+		return false, nil
+	}
+	tmp, err := s.writeTemp(encodeRecord(att))
 	if err != nil {
 		return false, err
 	}
@@ -243,6 +270,17 @@ func (s *Store) Reserve(att backend.Attachment, addr net.IP, rangeID string) (bo
 		return false, errors.Join(err, s.syncDir())
 	}
 	return true, nil
+}
+
+// addrKey returns a as a comparable map key, IPv4 in 4 bytes.
+func addrKey(a net.IP) netip.Addr {
+	k, _ := netip.AddrFromSlice(ipaddr.Normalize(a))
+	return k
+}
+
+// encodeRecord returns the content of att's record, as upstream writes it.
+func encodeRecord(att backend.Attachment) []byte {
+	return []byte(att.ContainerID + "\r\n" + att.IfName)
 }
 
 // writeTemp writes data to a new temporary file in the network directory
@@ -295,81 +333,149 @@ func (s *Store) LastReserved(rangeID string) (net.IP, error) {
 	if err := validRangeID(rangeID); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(s.dir, lastPrefix+rangeID))
-	if errors.Is(err, os.ErrNotExist) {
+	data, err := readBounded(filepath.Join(s.dir, lastPrefix+rangeID), maxLastBytes)
+	if err != nil {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, ioError("read last reserved address of range set %s: %v", rangeID, err)
-	}
-	return ipaddr.Normalize(net.ParseIP(strings.TrimSpace(string(data)))), nil
+	return ipaddr.Normalize(net.ParseIP(string(bytes.TrimSpace(data)))), nil
 }
 
-// Release implements backend.Store.
+// Release implements backend.Store. It removes every name of the address:
+// the canonical one and the aliases the last scan found.
 func (s *Store) Release(addr net.IP) error {
 	path, err := s.recordPath(addr)
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return ioError("remove record %s: %v", path, err)
+	paths := []string{path}
+	for _, name := range s.aliases[addrKey(addr)] {
+		paths = append(paths, filepath.Join(s.dir, name))
+	}
+	var errs []error
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, ioError("remove record %s: %v", p, err))
+		}
+	}
+	if s.aliases != nil {
+		delete(s.aliases, addrKey(addr))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return errors.Join(err, s.syncDir())
 	}
 	return s.syncDir()
 }
 
-// List implements backend.Store. Files that are not records (the lock, the
-// last-reserved hints, temporary files of a crashed writer) are skipped.
-func (s *Store) List() ([]backend.Record, []*backend.CorruptRecordError, error) {
+// recordName is a directory entry that names a record: its file name and
+// the address the name parses to.
+type recordName struct {
+	name string
+	addr net.IP
+}
+
+// scan lists the record names of the directory and refreshes the aliases.
+// Files that are not records (the lock, the last-reserved hints, temporary
+// files of a crashed writer) are skipped.
+func (s *Store) scan() ([]recordName, error) {
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
-		return nil, nil, ioError("list %s: %v", s.dir, err)
+		return nil, ioError("list %s: %v", s.dir, err)
 	}
-	var recs []backend.Record
-	var bad []*backend.CorruptRecordError
+	aliases := map[netip.Addr][]string{}
+	var out []recordName
 	for _, e := range entries {
 		addr := ipaddr.Normalize(net.ParseIP(e.Name()))
 		if addr == nil {
 			continue
 		}
-		path := filepath.Join(s.dir, e.Name())
-		rec, err := readRecord(path, addr)
-		if err != nil {
-			bad = append(bad, &backend.CorruptRecordError{IP: addr, Path: path, Err: err})
-			continue
+		if e.Name() != addr.String() {
+			a := addrKey(addr)
+			aliases[a] = append(aliases[a], e.Name())
 		}
-		recs = append(recs, rec)
+		out = append(out, recordName{name: e.Name(), addr: addr})
 	}
-	return recs, bad, nil
+	s.aliases = aliases
+	return out, nil
 }
 
-func readRecord(path string, addr net.IP) (backend.Record, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW, 0)
+// List implements backend.Store. An address with several record names
+// (canonical and aliases) is listed once, from its first readable name.
+func (s *Store) List() ([]backend.Record, []*backend.CorruptRecordError, error) {
+	names, err := s.scan()
 	if err != nil {
-		return backend.Record{}, err
+		return nil, nil, err
+	}
+	var recs []backend.Record
+	var bad []*backend.CorruptRecordError
+	seen := map[netip.Addr]bool{}
+	for _, n := range names {
+		a := addrKey(n.addr)
+		if seen[a] {
+			continue
+		}
+		path := filepath.Join(s.dir, n.name)
+		att, err := readRecord(path)
+		if err != nil {
+			bad = append(bad, &backend.CorruptRecordError{IP: n.addr, Path: path, Err: err})
+			continue
+		}
+		seen[a] = true
+		recs = append(recs, backend.Record{IP: n.addr, Attachment: att})
+	}
+	// A corrupt name of an address that also has a readable name is not
+	// reported: the address is held by the readable record.
+	kept := bad[:0]
+	for _, b := range bad {
+		if !seen[addrKey(b.IP)] {
+			seen[addrKey(b.IP)] = true
+			kept = append(kept, b)
+		}
+	}
+	return recs, kept, nil
+}
+
+// readBounded reads the regular file at path, at most limit bytes: without
+// following a symlink, without blocking on a FIFO or device, and failing on
+// anything larger than limit.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxRecordBytes+1))
+	fi, err := f.Stat()
 	if err != nil {
-		return backend.Record{}, err
+		return nil, err
 	}
-	if len(data) > maxRecordBytes {
-		return backend.Record{}, fmt.Errorf("larger than %d bytes", maxRecordBytes)
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
 	}
-	if len(data) == 0 {
-		return backend.Record{}, errors.New("empty")
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
 	}
-	var r record
-	if err := json.Unmarshal(data, &r); err != nil {
-		return backend.Record{}, fmt.Errorf("decode: %w", err)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than %d bytes", limit)
 	}
-	if r.ContainerID == "" || r.IfName == "" {
-		return backend.Record{}, errors.New("no container ID or interface name")
+	return data, nil
+}
+
+// readRecord reads the attachment a record names. Like upstream, it trims
+// white space around the content and splits it at the first "\r\n"; content
+// without one is a legacy record of a container ID alone. A record in this
+// plugin's former JSON format is read too.
+func readRecord(path string) (backend.Attachment, error) {
+	data, err := readBounded(path, maxRecordBytes)
+	if err != nil {
+		return backend.Attachment{}, err
 	}
-	if got := ipaddr.Normalize(net.ParseIP(r.IP)); !addr.Equal(got) {
-		return backend.Record{}, fmt.Errorf("names address %q, not %s", r.IP, addr)
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '{' {
+		var r jsonRecord
+		if json.Unmarshal(data, &r) == nil && r.ContainerID != "" && r.IfName != "" {
+			return backend.Attachment{ContainerID: r.ContainerID, IfName: r.IfName}, nil
+		}
 	}
-	return backend.Record{
-		IP: addr, RangeID: r.RangeID,
-		Attachment: backend.Attachment{ContainerID: r.ContainerID, IfName: r.IfName},
-	}, nil
+	id, ifname, _ := bytes.Cut(data, []byte("\r\n"))
+	return backend.Attachment{ContainerID: string(id), IfName: string(ifname)}, nil
 }

@@ -68,7 +68,7 @@ func (s *Store) Reserve(att backend.Attachment, addr net.IP, rangeID string) (bo
 	if _, ok := s.corrupt[k]; ok {
 		return false, nil
 	}
-	s.records[k] = backend.Record{IP: ipaddr.Normalize(addr), RangeID: rangeID, Attachment: att}
+	s.records[k] = backend.Record{IP: ipaddr.Normalize(addr), Attachment: att}
 	s.last[rangeID] = ipaddr.Normalize(addr)
 	return true, nil
 }
@@ -113,4 +113,14 @@ func (s *Store) SetCorrupt(addr net.IP, cause error) {
 	defer s.mu.Unlock()
 	delete(s.records, key(addr))
 	s.corrupt[key(addr)] = cause
+}
+
+// SetRecord stores r as it is, replacing any record of its address: for
+// records that Reserve does not write, such as legacy ones without an
+// interface name.
+func (s *Store) SetRecord(r backend.Record) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.corrupt, key(r.IP))
+	s.records[key(r.IP)] = r
 }
