@@ -185,25 +185,30 @@ func freeTable(h *netlinksafe.Handle) (uint32, error) {
 }
 
 // restoreV6Addrs adds back the global IPv6 addresses of before that the
-// interface lost, and returns them, for DAD to be waited for. Link-local
-// addresses come back by themselves when the interface comes up.
+// interface lost, and returns all of them, for DAD to be waited for: an
+// address kept across the cycle (keep_addr_on_down) is tentative again
+// too, as the kernel restarts DAD when the link comes up. Link-local
+// addresses come back by themselves.
 func restoreV6Addrs(h *netlinksafe.Handle, link netlink.Link, before []netlink.Addr) ([]net.IP, error) {
 	now, err := h.AddrList(link, netlink.FAMILY_V6)
 	if err != nil {
 		return nil, fmt.Errorf("list addresses of %s: %w", link.Attrs().Name, err)
 	}
-	var added []net.IP
+	var global []net.IP
 	for _, a := range before {
-		if a.IP.IsLinkLocalUnicast() || hasAddr(now, a) {
+		if a.IP.IsLinkLocalUnicast() {
+			continue
+		}
+		global = append(global, a.IP)
+		if hasAddr(now, a) {
 			continue
 		}
 		re := &netlink.Addr{IPNet: a.IPNet, Flags: a.Flags & (unix.IFA_F_NODAD | unix.IFA_F_NOPREFIXROUTE)}
 		if err := h.AddrAdd(link, re); err != nil {
 			return nil, fmt.Errorf("add address %s to %s: %w", a.IPNet, link.Attrs().Name, err)
 		}
-		added = append(added, a.IP)
 	}
-	return added, nil
+	return global, nil
 }
 
 func hasAddr(addrs []netlink.Addr, a netlink.Addr) bool {
