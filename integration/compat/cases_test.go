@@ -42,6 +42,9 @@ func allCases() []Case {
 		ptpCases,
 		tuningCases,
 		bridgeCases,
+		tapCases,
+		hostDeviceCases,
+		sbrCases,
 	} {
 		all = append(all, f()...)
 	}
