@@ -25,7 +25,8 @@
 // tree and reused:
 //
 //	$CNI_UPSTREAM_BIN_DIR when set (binaries missing there are built into it),
-//	else ${XDG_CACHE_HOME:-$HOME/.cache}/cni-plugins-upstream/<Release>.
+//	else ${XDG_CACHE_HOME:-$HOME/.cache}/cni-plugins-upstream/<Release>
+//	($HOME unset: the temporary directory in its place).
 //
 // Where they cannot be had — in the VM guest (CNI_TEST_IN_VM=1, no Go
 // toolchain) or without a go command — Require skips the spec with the
@@ -87,7 +88,9 @@ func Dir() (string, error) {
 	if base == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("find the upstream binaries' cache: %w", err)
+			// No $HOME (a bare CI environment): a cache that lives as
+			// long as the machine's temporary directory.
+			home = os.TempDir()
 		}
 		base = filepath.Join(home, ".cache")
 	}

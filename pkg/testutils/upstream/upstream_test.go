@@ -27,6 +27,11 @@ func TestDir(t *testing.T) {
 	if d, err := Dir(); err != nil || d != "/c/cni-plugins-upstream/"+Release {
 		t.Errorf("Dir() = %q, %v, want %q", d, err, "/c/cni-plugins-upstream/"+Release)
 	}
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "")
+	if d, err := Dir(); err != nil || d != filepath.Join(os.TempDir(), ".cache", "cni-plugins-upstream", Release) {
+		t.Errorf("Dir() without HOME = %q, %v, want one under %s", d, err, os.TempDir())
+	}
 	t.Setenv("CNI_UPSTREAM_BIN_DIR", "/o")
 	if d, err := Dir(); err != nil || d != "/o" {
 		t.Errorf("Dir() with CNI_UPSTREAM_BIN_DIR = %q, %v, want /o", d, err)
