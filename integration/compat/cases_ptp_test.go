@@ -47,3 +47,25 @@ func ptpCases() []Case {
 	)
 	return cs
 }
+
+// bandwidthCases chain bandwidth after ptp, whose host end it shapes. The
+// tc state itself is compared by plugins/meta/bandwidth's own
+// differential specs; here the result, the links (the ifb in the host
+// namespace) and the exit codes.
+func bandwidthCases() []Case {
+	rates := `"ingressRate":8000000,"ingressBurst":80000,"egressRate":16000000,"egressBurst":160000`
+	var cs []Case
+	cs = append(cs, perVersion(Case{Name: "ptp-host-local-bandwidth/rates", Plugins: []string{
+		ptpWith(ptpHL, ""), `{"type":"bandwidth",` + rates + `}`,
+	}})...)
+	cs = append(cs,
+		one(Case{Name: "ptp-host-local-bandwidth/runtime-config", Plugins: []string{
+			ptpWith(ptpHL, ""), `{"type":"bandwidth","capabilities":{"bandwidth":true},"runtimeConfig":{"bandwidth":{"ingressRate":8000000,"ingressBurst":80000}}}`,
+		}}, "1.1.0"),
+		one(Case{Name: "ptp-host-local-bandwidth/err-rate-below-8", Plugins: []string{
+			ptpWith(ptpHL, ""), `{"type":"bandwidth","ingressRate":4,"ingressBurst":80000}`,
+		}}, "1.0.0"),
+		one(Case{Name: "bandwidth/err-no-prevresult", Plugins: []string{`{"type":"bandwidth",` + rates + `}`}}, "1.0.0"),
+	)
+	return cs
+}

@@ -45,6 +45,7 @@ func allCases() []Case {
 		tapCases,
 		hostDeviceCases,
 		sbrCases,
+		bandwidthCases,
 	} {
 		all = append(all, f()...)
 	}

@@ -23,5 +23,5 @@ const UpstreamRelease = upstream.Release
 // (pkg/testutils/upstream builds upstream's).
 var upstreamPlugins = []string{
 	"static", "host-local", "macvlan", "ipvlan", "loopback", "ptp", "tuning",
-	"bridge", "portmap", "firewall", "tap", "host-device", "sbr",
+	"bridge", "portmap", "firewall", "tap", "host-device", "sbr", "bandwidth",
 }
