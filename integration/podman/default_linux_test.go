@@ -1,0 +1,104 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package podman_test
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/vishvananda/netlink"
+
+	"github.com/containernetworking/plugins/pkg/ns"
+)
+
+const (
+	defaultBridge = "cni-podman0"
+	hostPort      = 18080
+	httpdPort     = 8080
+)
+
+var bridgeSubnet = mustCIDR("192.0.2.0/24")
+
+// defaultNet writes the default network as podman 4.3 makes it (bridge,
+// portmap, firewall, tuning; its own name, subnet and dataDir).
+func (p *podman) defaultNet() {
+	GinkgoHelper()
+	gateway := nth(bridgeSubnet, 1).String()
+	p.writeNetwork(defaultNetwork,
+		map[string]any{
+			"type": "bridge", "bridge": defaultBridge, "isGateway": true, "ipMasq": true, "hairpinMode": true,
+			"ipam": p.hostLocal(
+				[][]map[string]string{{{"subnet": bridgeSubnet.String(), "gateway": gateway}}},
+				map[string]string{"dst": "0.0.0.0/0"}),
+		},
+		map[string]any{"type": "portmap", "capabilities": map[string]bool{"portMappings": true}},
+		map[string]any{"type": "firewall"},
+		map[string]any{"type": "tuning"},
+	)
+}
+
+var _ = Describe("podman on its default network", func() {
+	BeforeEach(func() { requirePlugins("bridge", "host-local", "portmap", "firewall", "tuning") })
+
+	It("answers on a published port from the host and leaves no link, rule or record behind", func() {
+		p := newPodman()
+		p.defaultNet()
+
+		p.mustRun("run", "--detach", "--name", "web", "--publish", fmt.Sprintf("%d:%d", hostPort, httpdPort),
+			image, "httpd", "-f", "-p", fmt.Sprint(httpdPort), "-h", "/www")
+		c := p.inspect("web")
+		addrs := c.addrs("eth0")
+		Expect(addrs).To(HaveLen(1))
+		ip, _, err := net.ParseCIDR(addrs[0])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(bridgeSubnet.Contains(ip)).To(BeTrue(), "container address %s", ip)
+		Expect(c.routes("eth0", netlink.FAMILY_V4)).To(Equal("default via 192.0.2.1 dev eth0"))
+		Expect(p.records(defaultNetwork)).To(ConsistOf(ip.String()))
+		Expect(p.hostLinks()).To(ContainElement(defaultBridge))
+
+		// The host reaches the container through the published port on
+		// the bridge's address (portmap's DNAT of local traffic), and
+		// the container's own port directly (firewall lets it through).
+		for _, addr := range []string{
+			net.JoinHostPort(nth(bridgeSubnet, 1).String(), fmt.Sprint(hostPort)),
+			net.JoinHostPort(ip.String(), fmt.Sprint(httpdPort)),
+		} {
+			Eventually(func() (string, error) {
+				var body string
+				err := p.host.Do(func(ns.NetNS) (err error) {
+					body, err = httpGet(addr)
+					return err
+				})
+				return body, err
+			}, 20*time.Second, 250*time.Millisecond).Should(HaveSuffix(indexPage), "GET http://%s/", addr)
+		}
+		rules := p.ruleset()
+		Expect(rules).To(ContainSubstring(ip.String()), "the plugins' rules for the container")
+
+		p.mustRun("stop", "--time", "0", "web")
+		p.mustRun("rm", "web")
+		Expect(p.hostLinks()).To(Equal([]string{defaultBridge, "lo"}))
+		Expect(p.records(defaultNetwork)).To(BeEmpty())
+		expectGone(c)
+		for _, line := range strings.Split(p.ruleset(), "\n") {
+			Expect(line).NotTo(ContainSubstring(ip.String()), "rule left behind")
+			Expect(line).NotTo(ContainSubstring(c.id), "rule left behind")
+		}
+	})
+})
