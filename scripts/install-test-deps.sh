@@ -18,6 +18,10 @@ fi
 declare -A want=(
 	[ip]=iproute2
 	[gcc]=gcc
+	# pkg/ipmasq and bridge's ipMasq: both masquerading backends, and the
+	# tools the tests read rules back with.
+	[iptables]=iptables
+	[nft]=nftables
 )
 
 # Packages checked by name: the VM test runner (scripts/vm-test.sh) boots
@@ -66,4 +70,32 @@ if [ ! -x "$CNITOOL_BIN/cnitool" ]; then
 	else
 		echo "note: go not found; cnitool not installed (the cnitool specs will skip)" >&2
 	fi
+fi
+
+# firewall plugin: its firewalld backend specs start a real firewalld on a
+# private D-Bus bus inside a throwaway network namespace. Debian's firewalld
+# package is not installed (its service would take over the machine's own
+# ruleset): its files are extracted into .cache/firewalld, and only the
+# libraries it runs on (python3-firewall, python3-nftables) and dbus-daemon
+# are installed. Skipped when already there.
+FIREWALLD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cache/firewalld
+fw_missing=()
+for pkg in python3-firewall python3-nftables dbus-daemon; do
+	# shellcheck disable=SC2016 # ${Status} is dpkg-query's field, not ours
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || fw_missing+=("$pkg")
+done
+if [ ${#fw_missing[@]} -gt 0 ]; then
+	echo "installing: ${fw_missing[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${fw_missing[@]}"
+fi
+if [ ! -x "$FIREWALLD_ROOT/usr/sbin/firewalld" ]; then
+	echo "extracting Debian's firewalld into ${FIREWALLD_ROOT}"
+	fw_tmp=$(mktemp -d)
+	# Without package lists (a fresh image) the download needs an update.
+	(cd "$fw_tmp" && { apt-get download -qq firewalld 2>/dev/null ||
+		{ $SUDO apt-get update -qq && apt-get download -qq firewalld; }; })
+	mkdir -p "$FIREWALLD_ROOT"
+	dpkg -x "$fw_tmp"/firewalld_*.deb "$FIREWALLD_ROOT"
+	rm -rf "$fw_tmp"
 fi

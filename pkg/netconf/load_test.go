@@ -122,7 +122,7 @@ var _ = Describe("Load", func() {
 			)
 			Expect(func() { c, err = netconf.Load([]byte(stdin), nil) }).NotTo(Panic())
 			if wantErr {
-				Expect(code(err)).To(Equal(uint(types.ErrDecodingFailure)), "%v", err)
+				Expect(code(err)).To(Equal(uint(types.ErrInvalidNetworkConfig)), "%v", err)
 				return
 			}
 			Expect(err).NotTo(HaveOccurred())
