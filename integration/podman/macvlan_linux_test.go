@@ -71,12 +71,11 @@ func nth(prefix *net.IPNet, n int) net.IP {
 // router is a gateway namespace on the segment; hits counts the probe
 // datagrams it received, IPv4 and IPv6.
 type router struct {
-	ns         ns.NetNS
-	hits4      atomic.Int64
-	hits6      atomic.Int64
-	addr4      net.IP
-	addr6      net.IP
-	listenDone chan struct{}
+	ns    ns.NetNS
+	hits4 atomic.Int64
+	hits6 atomic.Int64
+	addr4 net.IP
+	addr6 net.IP
 }
 
 // newSegment builds the segment for p: a bridge in a switch namespace, the
