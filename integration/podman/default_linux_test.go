@@ -24,7 +24,9 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
+	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
 const (
@@ -33,7 +35,40 @@ const (
 	httpdPort     = 8080
 )
 
-var bridgeSubnet = mustCIDR("192.0.2.0/24")
+var (
+	bridgeSubnet = mustCIDR("192.0.2.0/24")
+	uplinkHost   = net.ParseIP("203.0.113.1") // podman's host on its uplink
+	uplinkClient = net.ParseIP("203.0.113.2") // a client beyond it
+)
+
+// newUplink wires a client namespace to podman's host namespace with a
+// veth pair, "uplink" on the host's side, and returns the client.
+func newUplink(p *podman) ns.NetNS {
+	GinkgoHelper()
+	client := testutils.NewNSForSpec()
+	h := handleAt(p.host)
+	veth := &netlink.Veth{
+		LinkAttrs:     netlink.LinkAttrs{Name: "uplink"},
+		PeerName:      "eth0",
+		PeerNamespace: netlink.NsFd(int(client.Fd())),
+	}
+	Expect(h.LinkAdd(veth)).To(Succeed())
+	Expect(p.host.Do(func(ns.NetNS) error { return addrUp("uplink", uplinkHost) })).To(Succeed())
+	Expect(client.Do(func(ns.NetNS) error { return addrUp("eth0", uplinkClient) })).To(Succeed())
+	return client
+}
+
+// addrUp gives link ip/24 and sets it and lo up.
+func addrUp(link string, ip net.IP) error {
+	l, err := netlinksafe.LinkByName(link)
+	if err != nil {
+		return err
+	}
+	if err := netlink.AddrAdd(l, &netlink.Addr{IPNet: &net.IPNet{IP: ip, Mask: net.CIDRMask(24, 32)}}); err != nil {
+		return fmt.Errorf("add address %s to %s: %w", ip, link, err)
+	}
+	return linkSetUp(link, "lo")
+}
 
 // defaultNet writes the default network as podman 4.3 makes it (bridge,
 // portmap, firewall, tuning; its own name, subnet and dataDir).
@@ -73,27 +108,36 @@ var _ = Describe("podman on its default network", func() {
 		Expect(p.hostLinks()).To(ContainElement(defaultBridge))
 
 		// The host reaches the container through the published port on
-		// the bridge's address (portmap's DNAT of local traffic), and
-		// the container's own port directly (firewall lets it through).
-		for _, addr := range []string{
-			net.JoinHostPort(nth(bridgeSubnet, 1).String(), fmt.Sprint(hostPort)),
-			net.JoinHostPort(ip.String(), fmt.Sprint(httpdPort)),
+		// its own addresses (portmap's DNAT of local traffic, localhost
+		// included) and on the container's port directly; a client on
+		// the host's uplink through the published port (DNAT of routed
+		// traffic).
+		client := newUplink(p)
+		for _, get := range []struct {
+			from ns.NetNS
+			addr string
+		}{
+			{p.host, net.JoinHostPort(nth(bridgeSubnet, 1).String(), fmt.Sprint(hostPort))},
+			{p.host, net.JoinHostPort(uplinkHost.String(), fmt.Sprint(hostPort))},
+			{p.host, net.JoinHostPort("127.0.0.1", fmt.Sprint(hostPort))},
+			{p.host, net.JoinHostPort(ip.String(), fmt.Sprint(httpdPort))},
+			{client, net.JoinHostPort(uplinkHost.String(), fmt.Sprint(hostPort))},
 		} {
 			Eventually(func() (string, error) {
 				var body string
-				err := p.host.Do(func(ns.NetNS) (err error) {
-					body, err = httpGet(addr)
+				err := get.from.Do(func(ns.NetNS) (err error) {
+					body, err = httpGet(get.addr)
 					return err
 				})
 				return body, err
-			}, 20*time.Second, 250*time.Millisecond).Should(HaveSuffix(indexPage), "GET http://%s/", addr)
+			}, 20*time.Second, 250*time.Millisecond).Should(HaveSuffix(indexPage), "GET http://%s/", get.addr)
 		}
 		rules := p.ruleset()
 		Expect(rules).To(ContainSubstring(ip.String()), "the plugins' rules for the container")
 
 		p.mustRun("stop", "--time", "0", "web")
 		p.mustRun("rm", "web")
-		Expect(p.hostLinks()).To(Equal([]string{defaultBridge, "lo"}))
+		Expect(p.hostLinks()).To(Equal([]string{defaultBridge, "lo", "uplink"}))
 		Expect(p.records(defaultNetwork)).To(BeEmpty())
 		expectGone(c)
 		for _, line := range strings.Split(p.ruleset(), "\n") {
