@@ -17,6 +17,8 @@ package podman_test
 import (
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -56,6 +58,14 @@ func newUplink(p *podman) ns.NetNS {
 	Expect(p.host.Do(func(ns.NetNS) error { return addrUp("uplink", uplinkHost) })).To(Succeed())
 	Expect(client.Do(func(ns.NetNS) error { return addrUp("eth0", uplinkClient) })).To(Succeed())
 	return client
+}
+
+// flushRules removes every iptables and nftables rule of podman's host
+// namespace (iptables is Debian's iptables-nft: one ruleset).
+func (p *podman) flushRules() {
+	GinkgoHelper()
+	out, err := exec.Command("nsenter", "--net="+p.host.Path(), "--", "nft", "flush", "ruleset").CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), "nft flush ruleset: %s", out)
 }
 
 // addrUp gives link ip/24 and sets it and lo up.
@@ -132,6 +142,28 @@ var _ = Describe("podman on its default network", func() {
 				return body, err
 			}, 20*time.Second, 250*time.Millisecond).Should(HaveSuffix(indexPage), "GET http://%s/", get.addr)
 		}
+		// After the host's rules are flushed (a firewall restart, say) the
+		// published port no longer reaches the container: the connection
+		// lands on the socket conmon holds to reserve the host port, which
+		// never answers. network reload sets the attachment up again: the
+		// container keeps its address and the port answers.
+		p.flushRules()
+		Expect(client.Do(func(ns.NetNS) error {
+			_, err := httpGet(net.JoinHostPort(uplinkHost.String(), fmt.Sprint(hostPort)))
+			return err
+		})).To(MatchError(os.ErrDeadlineExceeded))
+		p.mustRun("network", "reload", "web")
+		Expect(c.addrs("eth0")).To(Equal(addrs))
+		Expect(p.records(defaultNetwork)).To(ConsistOf(ip.String()))
+		Eventually(func() (string, error) {
+			var body string
+			err := client.Do(func(ns.NetNS) (err error) {
+				body, err = httpGet(net.JoinHostPort(uplinkHost.String(), fmt.Sprint(hostPort)))
+				return err
+			})
+			return body, err
+		}, 20*time.Second, 250*time.Millisecond).Should(HaveSuffix(indexPage))
+
 		rules := p.ruleset()
 		Expect(rules).To(ContainSubstring(ip.String()), "the plugins' rules for the container")
 
