@@ -22,6 +22,9 @@ declare -A want=(
 	# tools the tests read rules back with.
 	[iptables]=iptables
 	[nft]=nftables
+	# the DHCP server the dhcp IPAM plugin's specs talk to; dnsmasq-base is
+	# the binary alone, without the package that starts a system DNS service
+	[dnsmasq]=dnsmasq-base
 )
 
 # Packages checked by name: the VM test runner (scripts/vm-test.sh) boots
