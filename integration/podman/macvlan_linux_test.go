@@ -288,15 +288,27 @@ var _ = Describe("podman on a macvlan network", func() {
 		expectGone(c)
 	})
 
-	DescribeTable("takes a bare address from --ip",
+	DescribeTable("takes a bare address from --ip and a MAC address from --mac-address",
 		func(ipam func(p *podman) map[string]any, want []string) {
 			p := newPodman()
 			newSegment(p, 1)
 			p.writeNetwork("fixed", map[string]any{"type": "macvlan", "master": masterName, "ipam": ipam(p)})
 
-			p.mustRun("run", "--detach", "--name", "fixed", "--network", "fixed", "--ip", "198.51.100.120", image, "sleep", "600")
+			const mac = "02:00:5e:00:53:2a"
+			p.mustRun("run", "--detach", "--name", "fixed", "--network", "fixed", "--ip", "198.51.100.120", "--mac-address", mac,
+				image, "sleep", "600")
 			c := p.inspect("fixed")
 			Expect(c.addrs("eth0")).To(Equal(want))
+			Expect(c.do(func() error {
+				l, err := netlinksafe.LinkByName("eth0")
+				if err != nil {
+					return err
+				}
+				if got := l.Attrs().HardwareAddr.String(); got != mac {
+					return fmt.Errorf("eth0 has MAC %s, want %s", got, mac)
+				}
+				return nil
+			})).To(Succeed())
 
 			p.mustRun("rm", "--force", "--time", "0", "fixed")
 			Expect(p.hostLinks()).To(Equal([]string{"lo", masterName}))
