@@ -28,13 +28,12 @@
 //
 // Why github.com/google/nftables: it speaks nf_tables' netlink protocol
 // itself, so no nft binary is needed (the QEMU guest of the VM suite has
-// none, and minimal hosts often lack one), batches a change into one
-// netlink transaction (a table, its chains and rules appear together or not
-// at all, also when several plugins run at once), is maintained by Google
-// and used by tailscale, gVisor and kube-router. The alternative that drives
-// the nft binary with JSON needs that binary and its JSON support. Its
-// v0.3.0 cannot set comments on tables and chains; rules carry theirs (see
-// Documentation/compatibility-bridge.md).
+// none, and minimal hosts often lack one); it sends a change as one netlink
+// transaction, so plugins running at once never see half of one; it is
+// maintained under Google's GitHub organisation and used by tailscale's
+// Linux firewall code. The alternative, driving the nft binary with JSON,
+// needs that binary. Its v0.3.0 cannot set comments on tables and chains;
+// rules carry theirs (see Documentation/compatibility-bridge.md).
 //
 // Teardown and GC touch both backends, so a config whose ipMasqBackend
 // changed between ADD and DEL still leaves nothing behind.

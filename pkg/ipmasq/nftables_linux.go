@@ -72,10 +72,12 @@ func matchFamily(nfproto byte) []expr.Any {
 // postroutingRules: `ip daddr 224.0.0.0/4 return`, `ip6 daddr ff00::/8
 // return`, `goto masq_checks`.
 func postroutingRules() [][]expr.Any {
+	// The whole address masked, as nft itself encodes a prefix match, so
+	// that `nft list` shows `ip daddr 224.0.0.0/4` as for upstream's rule.
 	v4 := append(matchFamily(unix.NFPROTO_IPV4),
-		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: ip4Dst, Len: 1},
-		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 1, Mask: []byte{0xf0}, Xor: []byte{0}},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{0xe0}},
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: ip4Dst, Len: 4},
+		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: []byte{0xf0, 0, 0, 0}, Xor: []byte{0, 0, 0, 0}},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{0xe0, 0, 0, 0}},
 		&expr.Verdict{Kind: expr.VerdictReturn},
 	)
 	v6 := append(matchFamily(unix.NFPROTO_IPV6),
@@ -148,6 +150,9 @@ func ruleSource(r *nftables.Rule) net.IP {
 // netlink transaction; a concurrent caller doing the same ends with the
 // same result, since the rules are replaced by a flush in the same batch.
 func ensureBase(conn *nftables.Conn) error {
+	if err := probe(conn); err != nil {
+		return err
+	}
 	conn.AddTable(masqTable)
 	conn.AddChain(postroutingChain)
 	conn.AddChain(checksChain)
@@ -257,6 +262,17 @@ func checkNFTables(addrs []masqAddr, network, ifName, containerID string) error 
 		if !found {
 			return fmt.Errorf("masquerading of %s: nftables rule in inet %s %s missing", a.ip, tableName, checksName)
 		}
+	}
+	return nil
+}
+
+// probe asks the kernel for its inet tables, to find out that nf_tables
+// answers before a batch is sent: when the nf_tables module is missing but
+// nfnetlink is there, the kernel refuses a whole batch with one error, while
+// the library waits for an answer to each message of it, forever.
+func probe(conn *nftables.Conn) error {
+	if _, err := conn.ListTablesOfFamily(nftables.TableFamilyINet); err != nil {
+		return fmt.Errorf("nftables unavailable (is the nf_tables module loaded?): %w", err)
 	}
 	return nil
 }

@@ -81,14 +81,13 @@ func Del(common *netconf.Common, args *skel.CmdArgs) error {
 	if common.IPAM.Type == "" {
 		return DeleteIn(args.Netns, args.IfName)
 	}
-	// The IPAM DEL is a process start and deleting the link waits for the
-	// kernel's RCU grace period; neither needs the other, so they overlap.
-	// Both are idempotent, so a DEL the runtime retries after either
-	// failed finishes the job.
-	ipamDone := make(chan error, 1)
-	go func() { ipamDone <- ipam.ExecDel(common.IPAM.Type, args.StdinData) }()
+	// The IPAM DEL runs first, while the link still exists, as upstream
+	// orders it: an IPAM plugin may need the interface to release what it
+	// holds (the dhcp daemon sends its DHCPRELEASE from it). Both steps are
+	// idempotent, so a DEL the runtime retries after either failed
+	// finishes the job.
+	ipamErr := ipam.ExecDel(common.IPAM.Type, args.StdinData)
 	linkErr := DeleteIn(args.Netns, args.IfName)
-	ipamErr := <-ipamDone
 	if linkErr == nil {
 		// Returned as is, so the IPAM plugin's CNI error code survives.
 		return ipamErr

@@ -148,3 +148,13 @@ func NeighList(linkIndex, family int) ([]netlink.Neigh, error) {
 
 // RuleList is Handle.RuleList on a request-scoped socket.
 func RuleList(family int) ([]netlink.Rule, error) { return pkgHandle.RuleList(family) }
+
+// QdiscList is `tc qdisc show dev LINK` (a nil link for every link).
+func (h *Handle) QdiscList(link netlink.Link) ([]netlink.Qdisc, error) {
+	return retry("list qdiscs", func() ([]netlink.Qdisc, error) { return h.Handle.QdiscList(link) })
+}
+
+// FilterList is `tc filter show dev LINK parent PARENT`.
+func (h *Handle) FilterList(link netlink.Link, parent uint32) ([]netlink.Filter, error) {
+	return retry("list filters", func() ([]netlink.Filter, error) { return h.Handle.FilterList(link, parent) })
+}

@@ -27,7 +27,23 @@ import (
 // from modules.dep. Multipath routing, IPv6 and policy routing are built
 // into Debian's kernel. The guest cannot load modules on demand, so a test
 // needing another module must get it added here (or through -modules).
-var defaultModules = []string{"veth", "dummy", "macvlan", "ipvlan", "8021q", "vrf", "bridge"}
+var defaultModules = []string{"veth", "dummy", "macvlan", "ipvlan", "8021q", "vrf", "bridge",
+	// nftables masquerading (pkg/ipmasq, bridge's ipMasq): the nat chain
+	// type and the masquerade expression; nf_tables, nf_nat and conntrack
+	// come as their dependencies. libcrc32c, which nf_tables needs, finds
+	// its crc32c through the crypto API at init (a softdep, not in
+	// modules.dep), so crc32c_generic is loaded first.
+	"crc32c_generic", "nft_chain_nat", "nft_masq",
+	// bridge's macspoofchk: with NFT_BRIDGE_META a module, the kernel's
+	// meta expression refuses the bridge family until nft_meta_bridge is
+	// loaded (ENOENT when it cannot be).
+	"nft_meta_bridge",
+	// portmap's nftables backend: DNAT and the fib expression (local
+	// destinations).
+	"nft_nat", "nft_fib_ipv4", "nft_fib_ipv6",
+	// bandwidth: the ifb device, the tbf and ingress qdiscs, the u32
+	// classifier and the mirred action.
+	"ifb", "sch_tbf", "sch_ingress", "cls_u32", "act_mirred"}
 
 // moduleName turns "kernel/net/8021q/8021q.ko" into "8021q"; the kernel
 // treats '-' and '_' in module names alike, so they are folded to '_'.

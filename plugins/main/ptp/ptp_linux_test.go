@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/containernetworking/cni/pkg/types"
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -64,13 +65,18 @@ func (p *pair) call(cmd string, stdin []byte, netns string) ([]byte, error) {
 // in runs f in n and returns its string.
 func in(n ns.NetNS, f func() (string, error)) string {
 	GinkgoHelper()
-	var s string
-	Expect(n.Do(func(ns.NetNS) error {
-		var err error
+	s, err := inErr(n, f)
+	Expect(err).To(Succeed())
+	return s
+}
+
+// inErr runs f in n and returns what it returned, for Eventually.
+func inErr(n ns.NetNS, f func() (string, error)) (s string, err error) {
+	err = n.Do(func(ns.NetNS) error {
 		s, err = f()
 		return err
-	})).To(Succeed())
-	return s
+	})
+	return s, err
 }
 
 // links lists the links of n but lo, as "name type".
@@ -223,7 +229,11 @@ var _ = Describe("ptp", func() {
 			Expect(routes(p.cont, "eth0")).To(Equal(wantContRoutes))
 			Expect(addrs(p.cont, "eth0")).To(Equal("192.0.2.10/24 192.0.2.11/24 2001:db8:1::11/64 2001:db8:1::10/64"))
 			Expect(addrs(p.host, hostVeth)).To(Equal("192.0.2.1/32 192.0.2.2/32 2001:db8:1::2/128 2001:db8:1::1/128"))
-			Expect(routes(p.host, hostVeth)).To(Equal(strings.Join([]string{
+			// The fe80::/64 route comes from the kernel's addrconf once the
+			// link is up, asynchronously: late under emulation (the VM guest).
+			Eventually(func() (string, error) {
+				return inErr(p.host, func() (string, error) { return testutils.RouteTextAll(hostVeth, netlink.FAMILY_ALL, 0) })
+			}, 10*time.Second, 100*time.Millisecond).Should(Equal(strings.Join([]string{
 				"192.0.2.10 dev " + hostVeth + " scope host",
 				"192.0.2.11 dev " + hostVeth + " scope host",
 				"2001:db8:1::1 dev " + hostVeth + " metric 256",
