@@ -281,6 +281,16 @@ var _ = Describe("podman on a macvlan network", func() {
 			}, 30*time.Second, 500*time.Millisecond).Should(Succeed())
 		}
 
+		// network reload sets the attachment up again: the same address,
+		// one host-local record per family, the same multipath routes.
+		p.mustRun("network", "reload", "ecmp")
+		Expect(c.addrs("eth0")).To(Equal([]string{"198.51.100.100/24", "2001:db8:1::100/64"}))
+		Expect(p.records("ecmp")).To(ConsistOf("198.51.100.100", "2001:db8:1::100"))
+		Expect(c.routes("eth0", netlink.FAMILY_V4)).To(Equal(
+			"203.0.113.0/24 nexthop via 198.51.100.1 dev eth0 weight 1 nexthop via 198.51.100.2 dev eth0 weight 1"))
+		Expect(c.routes("eth0", netlink.FAMILY_V6)).To(Equal(
+			"2001:db8:2::/64 metric 1024 nexthop via 2001:db8:1::1 dev eth0 weight 1 nexthop via 2001:db8:1::2 dev eth0 weight 1"))
+
 		p.mustRun("stop", "--time", "0", "ecmp")
 		p.mustRun("rm", "ecmp")
 		Expect(p.hostLinks()).To(Equal([]string{"lo", masterName}))

@@ -248,6 +248,9 @@ runroot = %q
 		_, err := p.run("rm", "--all", "--force", "--time", "0")
 		Expect(err).NotTo(HaveOccurred())
 	})
+	// podman 4.x prefers netavark where it is installed: the private
+	// containers.conf must have taken effect.
+	Expect(p.mustRun("info", "--format", "{{.Host.NetworkBackend}}")).To(Equal("cni"))
 	p.mustRun("import", rootfsTar, image)
 	return p
 }
