@@ -39,6 +39,9 @@ func allCases() []Case {
 		crossStoreCases,
 		hostileCases,
 		ipvlanCases,
+		tapCases,
+		hostDeviceCases,
+		sbrCases,
 	} {
 		all = append(all, f()...)
 	}

@@ -30,11 +30,14 @@ const UpstreamRelease = "v1.10.0"
 
 // upstreamPlugins are the upstream plugins the cases use, by kind.
 var upstreamPlugins = map[string]string{
-	"static":     "ipam/static",
-	"host-local": "ipam/host-local",
-	"macvlan":    "main/macvlan",
-	"ipvlan":     "main/ipvlan",
-	"loopback":   "main/loopback",
+	"static":      "ipam/static",
+	"host-local":  "ipam/host-local",
+	"macvlan":     "main/macvlan",
+	"ipvlan":      "main/ipvlan",
+	"loopback":    "main/loopback",
+	"tap":         "main/tap",
+	"host-device": "main/host-device",
+	"sbr":         "meta/sbr",
 }
 
 // upstreamCacheDir is where the upstream binaries are kept between runs:

@@ -28,6 +28,8 @@ import (
 // into Debian's kernel. The guest cannot load modules on demand, so a test
 // needing another module must get it added here (or through -modules).
 var defaultModules = []string{"veth", "dummy", "macvlan", "ipvlan", "8021q", "vrf", "bridge",
+	// tap's tun device.
+	"tun",
 	// nftables masquerading (pkg/ipmasq, bridge's ipMasq): the nat chain
 	// type and the masquerade expression; nf_tables, nf_nat and conntrack
 	// come as their dependencies. libcrc32c, which nf_tables needs, finds
