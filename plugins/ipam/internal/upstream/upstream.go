@@ -14,7 +14,7 @@
 
 // Package upstream provides the released binaries of upstream's plugins
 // (github.com/containernetworking/plugins) to the IPAM plugins' tests, which
-// run them side by side with ours: upstream's behaviour is the contract, and
+// run them side by side with ours: upstream's behavior is the contract, and
 // its on-disk state must survive an upgrade to ours and back. Only the
 // binaries are used, built by the Go toolchain from the module proxy; their
 // source is never read.
