@@ -26,10 +26,10 @@ import (
 )
 
 // failoverRecipe is the tuning plugin of the failover recipe
-// (plugins/meta/tuning/README.md): the container's neighbour timers for its
+// (plugins/meta/tuning/README.md): the container's neighbor timers for its
 // interface, so that a dead gateway's entry is FAILED within seconds. A
 // confirmed entry stays REACHABLE for 1–3 s (base_reachable_time_ms,
-// randomised to half to one and a half times), is then probed after 1 s of
+// randomized to half to one and a half times), is then probed after 1 s of
 // DELAY, twice 300 ms apart, and fails.
 var failoverRecipe = map[string]any{
 	"type": "tuning",

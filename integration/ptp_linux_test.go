@@ -44,7 +44,7 @@ var (
 
 // ptpConfList is ptp with static IPAM, two addresses per family, each with
 // its own gateway on the host end, and the topology's prefixDst through both
-// gateways; chained with tuning shortening the neighbour timers.
+// gateways; chained with tuning shortening the neighbor timers.
 func ptpConfList() []byte {
 	return []byte(fmt.Sprintf(`{
   "cniVersion": %q,
@@ -103,7 +103,7 @@ func routeHostToRouter(topo *topology) {
 	}
 }
 
-// resolvedGateways lists the container's neighbours on ifName that
+// resolvedGateways lists the container's neighbors on ifName that
 // resolved (neither INCOMPLETE nor FAILED), sorted as the kernel dumps them.
 func resolvedGateways(topo *topology) (string, error) {
 	var out []string

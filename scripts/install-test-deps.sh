@@ -33,11 +33,22 @@ declare -A want=(
 # alone is not enough: the dynamic one cannot run in the guest.
 vm_pkgs=(qemu-system-x86 busybox-static kmod)
 
+# The podman suite (integration/podman) runs Debian's podman 4.3 with its
+# CNI backend: runc (crun fails on some cgroup setups) and conmon. Debian's
+# containers-common depends on containernetworking-plugins, so upstream's
+# binaries land in /usr/lib/cni; the suite never uses them: its private
+# containers.conf names our bin/ as the only plugin directory.
+podman_pkgs=(podman runc conmon)
+
 missing=()
 for cmd in "${!want[@]}"; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("${want[$cmd]}")
 done
 for pkg in "${vm_pkgs[@]}"; do
+	# shellcheck disable=SC2016 # ${Status} is dpkg-query's field, not ours
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$pkg")
+done
+for pkg in "${podman_pkgs[@]}"; do
 	# shellcheck disable=SC2016 # ${Status} is dpkg-query's field, not ours
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$pkg")
 done

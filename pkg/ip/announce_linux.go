@@ -42,7 +42,7 @@ import (
 // whenever a packet socket is closed (synchronize_net in packet_release,
 // net/packet/af_packet.c), whoever opened it, which measured 8-22 ms here,
 // most of an ADD. It also sets ndisc_notify to 1, the IPv6 counterpart
-// (unsolicited neighbour advertisements when the link's MAC changes or its
+// (unsolicited neighbor advertisements when the link's MAC changes or its
 // peers are notified, ndisc_netdev_event in net/ipv6/ndisc.c). Both are
 // set whatever the families of ips, and neither without an address, as
 // upstream v1.10.0's macvlan leaves them (measured with its binary);

@@ -275,7 +275,7 @@ func (s *addrSub) close() {
 	}
 }
 
-// SetRetransTime sets the IPv6 neighbour retransmission timer of ifName
+// SetRetransTime sets the IPv6 neighbor retransmission timer of ifName
 // (net.ipv6.neigh.<if>.retrans_time_ms, RFC 4861's RetransTimer) in the
 // calling thread's namespace to d, and returns the function that restores
 // the value it had. The kernel reads the timer whenever it schedules a

@@ -120,7 +120,7 @@ func ConfigureIfaceWith(h *netlinksafe.Handle, ifName string, res *current.Resul
 // 1 s by default, which was nearly all of an IPv6 ADD. A node holding the
 // address answers at once, in the time a packet takes to cross the link
 // and back; 100 ms is an order of magnitude above what a container's
-// link, a bridge or a data-centre fabric takes. A duplicate that answers
+// link, a bridge or a data-center fabric takes. A duplicate that answers
 // later than that is not detected, as it would not be detected by upstream
 // v1.10.0, which no longer waits for DAD at all. Documentation/performance.md
 // ("IPv6 ADD") has the measurements behind the value.

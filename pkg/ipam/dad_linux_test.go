@@ -116,7 +116,7 @@ func (p pair) retransTime() string {
 var _ = Describe("ConfigureIface's duplicate address detection", func() {
 	const dup = "2001:db8:1::10"
 
-	It("refuses an address a neighbour answers for within 10 ms, and restores the timer", func() {
+	It("refuses an address a neighbor answers for within 10 ms, and restores the timer", func() {
 		p := newPair(0, 1)
 		Expect(p.in(func() error { return sysctl.Set("net/ipv6/neigh/"+contIf+"/retrans_time_ms", "800") })).To(Succeed())
 		p.duplicate(netip.MustParseAddr(dup), 10*time.Millisecond)
@@ -129,7 +129,7 @@ var _ = Describe("ConfigureIface's duplicate address detection", func() {
 		GinkgoWriter.Printf("refused after %s\n", took)
 	})
 
-	It("refuses an address a neighbour holds", func() {
+	It("refuses an address a neighbor holds", func() {
 		p := newPair(0, 1)
 		Expect(p.peer.Do(func(ns.NetNS) error {
 			l, err := netlinksafe.LinkByName(peerIf)

@@ -30,7 +30,7 @@
 // itself, so no nft binary is needed (the QEMU guest of the VM suite has
 // none, and minimal hosts often lack one); it sends a change as one netlink
 // transaction, so plugins running at once never see half of one; it is
-// maintained under Google's GitHub organisation and used by tailscale's
+// maintained under Google's GitHub organization and used by tailscale's
 // Linux firewall code. The alternative, driving the nft binary with JSON,
 // needs that binary. Its v0.3.0 cannot set comments on tables and chains;
 // rules carry theirs (see Documentation/compatibility.md).

@@ -180,7 +180,7 @@ func (t *topology) sourceSeen(dst string) string {
 		seen <- from.IP.String()
 	}()
 	// Send until the uplink reads one: the first datagrams may wait for
-	// neighbour resolution.
+	// neighbor resolution.
 	Eventually(func() error {
 		if len(seen) > 0 {
 			return nil

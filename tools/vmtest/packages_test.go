@@ -29,6 +29,7 @@ var _ = Describe("kernelTestPackages", func() {
 		{ImportPath: m + "pkg/netconf", Imports: []string{m + "pkg/ip"}, TestImports: []string{"testing", m + "pkg/ip"}},
 		{ImportPath: m + "tools/vmtest", TestImports: []string{ginkgoPkg}},
 		{ImportPath: m + "integration/compat", XTestImports: []string{testutilsPkg}},
+		{ImportPath: m + "integration/podman", XTestImports: []string{testutilsPkg}},
 	}
 
 	It("keeps packages whose tests reach pkg/testutils directly or through a helper, except host-only ones", func() {

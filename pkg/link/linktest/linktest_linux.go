@@ -142,6 +142,8 @@ func SetEnv(command string, args *skel.CmdArgs) {
 		"CNI_NETNS":       args.Netns,
 		"CNI_IFNAME":      args.IfName,
 		"CNI_ARGS":        args.Args,
+		// Passed on to the IPAM plugin as a runtime's environment is.
+		"CNI_NETNS_OVERRIDE": args.NetnsOverride,
 	} {
 		Expect(os.Setenv(k, v)).To(Succeed())
 	}

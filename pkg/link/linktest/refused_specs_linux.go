@@ -161,7 +161,7 @@ func RefusedSpecs(newFixture func() *Fixture, refused []Refused) {
 	}
 }
 
-// compatSpecs check behaviours that follow upstream's plugins.
+// compatSpecs check behaviors that follow upstream's plugins.
 func compatSpecs(newFixture func() *Fixture) {
 	var f *Fixture
 	BeforeEach(func() { f = newFixture() })

@@ -294,13 +294,13 @@ var _ = Describe("bridge", func() {
 		Expect(addrs(e.ctr, "eth1")).To(ConsistOf("192.0.2.3/24", "2001:db8:1::3/64"))
 	})
 
-	It("announces the container's addresses: the bridge's stale neighbour entries learn the new MAC", func() {
+	It("announces the container's addresses: the bridge's stale neighbor entries learn the new MAC", func() {
 		e := newEnv()
 		conf := `{"cniVersion":"1.0.0","name":"mynet","type":"bridge","bridge":"cnitest0","isGateway":true,
 			"ipam":{"type":"static","addresses":[{"address":"192.0.2.10/24","gateway":"192.0.2.1"},
 				{"address":"2001:db8:1::10/64","gateway":"2001:db8:1::1"}]}}`
 		// Another attachment makes the bridge and keeps its carrier up
-		// (with no port left the kernel flushes the bridge's neighbours);
+		// (with no port left the kernel flushes the bridge's neighbors);
 		// the host then remembers another MAC for the address the next
 		// container will have.
 		other := strings.NewReplacer("192.0.2.10", "192.0.2.20", "2001:db8:1::10", "2001:db8:1::20").Replace(conf)
@@ -319,7 +319,7 @@ var _ = Describe("bridge", func() {
 			}
 			// A bridge whose MAC was never set takes its lowest port's: a
 			// new port can change it, and a MAC change flushes the
-			// bridge's neighbours (as with upstream's plugin). Fixed here.
+			// bridge's neighbors (as with upstream's plugin). Fixed here.
 			fixed, _ := net.ParseMAC("02:00:00:00:00:0f")
 			if err := netlink.LinkSetHardwareAddr(br, fixed); err != nil {
 				return err

@@ -92,7 +92,7 @@ func install(l netlink.Link, res *current.Result) error {
 
 // delPrefixRoutes removes the on-link prefix routes the kernel added with
 // the addresses (`ip route del PREFIX dev IF proto kernel`): on a veth the
-// only neighbour is the host end, so the subnet is routed through the
+// only neighbor is the host end, so the subnet is routed through the
 // gateway instead.
 func delPrefixRoutes(h *netlinksafe.Handle, l netlink.Link, ips []*current.IPConfig) error {
 	for _, ipc := range ips {

@@ -36,7 +36,7 @@ const (
 // the container's addresses are reached only through the host end of the
 // veth, whatever their prefix; then, for each address, its subnet through
 // its gateway (in place of the kernel's on-link prefix route, which ADD
-// removes: the only neighbour on a veth is the host); then the IPAM
+// removes: the only neighbor on a veth is the host); then the IPAM
 // result's own routes. Routes to one destination with several gateways
 // become one multipath route in pkg/ipam.
 func containerRoutes(res *current.Result) (onLink, rest []*types.Route) {
@@ -68,7 +68,7 @@ func containerRoutes(res *current.Result) (onLink, rest []*types.Route) {
 			continue
 		}
 		// A gateway the host end does not own is still installed, as
-		// upstream's ptp installs it: once its neighbour entry fails, the
+		// upstream's ptp installs it: once its neighbor entry fails, the
 		// kernel leaves it out of the multipath route.
 		if r.GW != nil {
 			addOnLink(r.GW)

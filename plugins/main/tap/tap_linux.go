@@ -110,7 +110,7 @@ func createTap(conf *NetConf, ifName string) (_ *current.Interface, err error) {
 
 // tuntapAdd creates the persistent tap ifName. owner and group, when not
 // nil, own it. With selinuxContext set on a host with SELinux, the tap's
-// socket is labelled with it.
+// socket is labeled with it.
 func tuntapAdd(ifName string, multiQueue bool, owner, group *uint32, selinuxContext string) (err error) {
 	if selinuxContext != "" && selinuxEnabled() {
 		// The label applies to sockets the calling thread creates, the

@@ -58,7 +58,7 @@ func newWorld() *world {
 	GinkgoHelper()
 	w := &world{host: testutils.NewNSForSpec(), cont: testutils.NewNSForSpec(), client: testutils.NewNSForSpec()}
 	// Without duplicate address detection the links' link-local
-	// addresses, which neighbour discovery sends from, are usable at
+	// addresses, which neighbor discovery sends from, are usable at
 	// once rather than after a second.
 	for _, n := range []ns.NetNS{w.host, w.cont, w.client} {
 		Expect(n.Do(func(ns.NetNS) error {
@@ -339,7 +339,7 @@ var _ = Describe("port mappings", func() {
 })
 
 // refused waits until a TCP connection from n to addr is refused: nothing
-// forwards or listens there. Timeouts, while neighbour discovery settles,
+// forwards or listens there. Timeouts, while neighbor discovery settles,
 // are retried; an answer fails at once.
 func refused(n ns.NetNS, proto, addr, what string) {
 	GinkgoHelper()
