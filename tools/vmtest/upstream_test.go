@@ -1,0 +1,85 @@
+// Copyright 2026 CNI authors
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//     http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("upstreamBinaries", func() {
+	// A static and a dynamic ELF of this host stand in for plugins.
+	static := busyboxPath()
+	const dynamic = "/bin/ls"
+
+	link := func(dir, name, target string) {
+		GinkgoHelper()
+		Expect(os.Symlink(target, filepath.Join(dir, name))).To(Succeed())
+	}
+
+	BeforeEach(func() {
+		if checkStatic(static) != nil {
+			Skip("no static busybox on this host to stand in for a plugin")
+		}
+		if checkStatic(dynamic) == nil {
+			Skip(dynamic + " is not dynamically linked here")
+		}
+	})
+
+	It("takes a given directory as is, without building", func() {
+		dir := GinkgoT().TempDir()
+		link(dir, "vlan", static)
+		link(dir, "dummy", static)
+		var log bytes.Buffer
+		bins, err := upstreamBinaries(upstreamSource{Dir: dir, Cache: "/nonexistent"}, []string{"vlan", "dummy"}, &log)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(bins).To(Equal(map[string]string{"vlan": filepath.Join(dir, "vlan"), "dummy": filepath.Join(dir, "dummy")}))
+		Expect(log.String()).To(BeEmpty())
+	})
+
+	It("reuses a cache that has every binary", func() {
+		dir := GinkgoT().TempDir()
+		link(dir, "vrf", static)
+		var log bytes.Buffer
+		bins, err := upstreamBinaries(upstreamSource{Cache: dir}, []string{"vrf"}, &log)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(bins).To(Equal(map[string]string{"vrf": filepath.Join(dir, "vrf")}))
+		Expect(log.String()).To(BeEmpty(), "nothing to go install")
+	})
+
+	It("keeps the usable binaries and names each missing or dynamic one", func() {
+		dir := GinkgoT().TempDir()
+		link(dir, "vlan", static)
+		link(dir, "dummy", dynamic)
+		bins, err := upstreamBinaries(upstreamSource{Dir: dir}, []string{"vlan", "dummy", "vrf"}, io.Discard)
+		Expect(bins).To(Equal(map[string]string{"vlan": filepath.Join(dir, "vlan")}))
+		Expect(err).To(HaveOccurred())
+		msg := err.Error()
+		Expect(msg).To(ContainSubstring("upstream dummy: " + filepath.Join(dir, "dummy") + " is dynamically linked"))
+		Expect(msg).To(ContainSubstring("upstream vrf: inspect " + filepath.Join(dir, "vrf")))
+		Expect(strings.Count(msg, "\n")).To(Equal(1), "one line per plugin:\n%s", msg)
+	})
+
+	It("refuses an unknown plugin name before building anything", func() {
+		_, err := upstreamBinaries(upstreamSource{Cache: "/nonexistent"}, []string{"vlan", "bogus"}, io.Discard)
+		Expect(err).To(MatchError(ContainSubstring(`unknown upstream plugin "bogus"`)))
+	})
+})
