@@ -250,8 +250,8 @@ func run(args []string, stdout io.Writer) int {
 	return 0
 }
 
-// upstreamForGuest gets upstream's binaries for the guest: from
-// $CNI_UPSTREAM_BIN_DIR when set, else built into the cache. When they are
+// upstreamForGuest gets upstream's binaries for the guest from
+// upstreamDir, building the missing ones there. When they are
 // missing or unusable, the differential specs would skip: in CI (CI=true)
 // that is an error; elsewhere the runner packs what it has and says why
 // the rest is left out.
@@ -260,12 +260,8 @@ func upstreamForGuest(names []string, logf func(string, ...any), log io.Writer) 
 		logf("packing no upstream plugins (-upstream-plugins is empty): the differential specs skip")
 		return nil, nil
 	}
-	src := upstreamSource{Dir: os.Getenv("CNI_UPSTREAM_BIN_DIR"), Cache: defaultUpstreamCache()}
-	from := "$CNI_UPSTREAM_BIN_DIR=" + src.Dir
-	if src.Dir == "" {
-		from = src.Cache
-	}
-	bins, err := upstreamBinaries(src, names, log)
+	dir := upstreamDir()
+	bins, err := upstreamBinaries(dir, names, log)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			return nil, fmt.Errorf("upstream %s plugins for the differential specs (CI=true): %w", upstreamRelease, err)
@@ -274,7 +270,7 @@ func upstreamForGuest(names []string, logf func(string, ...any), log io.Writer) 
 	}
 	if len(bins) > 0 {
 		logf("packing upstream %s plugins from %s: %s (CNI_UPSTREAM_BIN_DIR=%s in the guest)",
-			upstreamRelease, from, strings.Join(sortedNames(bins), " "), guestUpstream)
+			upstreamRelease, dir, strings.Join(sortedNames(bins), " "), guestUpstream)
 	}
 	return bins, nil
 }

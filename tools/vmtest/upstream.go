@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -51,49 +52,41 @@ var upstreamKinds = map[string]string{
 // plugins a chain may delegate to. Each is 4-8 MiB, so the list stays short.
 var defaultUpstreamPlugins = []string{"vlan", "dummy", "vrf", "static", "host-local"}
 
-// upstreamSource says where the upstream binaries come from.
-type upstreamSource struct {
-	Dir   string // a directory given with CNI_UPSTREAM_BIN_DIR: used as is
-	Cache string // else: build into this cache directory, reused when present
-}
-
-// defaultUpstreamCache is where go install puts the binaries, the cache
-// integration/compat uses as well (same flags: CGO_ENABLED=0):
-// ${XDG_CACHE_HOME:-$HOME/.cache}/cni-plugins-upstream/<release>.
-func defaultUpstreamCache() string {
+// upstreamDir is where the binaries are taken from and built into, as
+// pkg/testutils/upstream does on the host: $CNI_UPSTREAM_BIN_DIR when set,
+// else ${XDG_CACHE_HOME:-$HOME/.cache}/cni-plugins-upstream/<release>
+// (without $HOME, under the temporary directory), the cache
+// integration/compat builds into with the same flags (CGO_ENABLED=0).
+func upstreamDir() string {
+	if d := os.Getenv("CNI_UPSTREAM_BIN_DIR"); d != "" {
+		return d
+	}
 	base := os.Getenv("XDG_CACHE_HOME")
 	if base == "" {
-		if h, err := os.UserHomeDir(); err == nil {
-			base = filepath.Join(h, ".cache")
-		} else {
-			base = os.TempDir()
+		h, err := os.UserHomeDir()
+		if err != nil {
+			h = os.TempDir()
 		}
+		base = filepath.Join(h, ".cache")
 	}
 	return filepath.Join(base, "cni-plugins-upstream", upstreamRelease)
 }
 
-// upstreamBinaries returns the host paths of the named upstream plugins,
-// by name. From src.Dir it takes what is there; otherwise it builds the
-// missing ones into src.Cache with go install, run in an empty temporary
-// directory with GOFLAGS=-mod=mod so this module plays no part (only
-// binaries are built; upstream's source is never read). Every binary must
-// be statically linked: the guest has no dynamic loader. The error lists
-// every plugin that is missing or unusable.
-func upstreamBinaries(src upstreamSource, names []string, log io.Writer) (map[string]string, error) {
+// upstreamBinaries returns the host paths of the named upstream plugins in
+// dir, by name, building the missing ones first. Every binary must be
+// statically linked: the guest has no dynamic loader. The error lists
+// every plugin that is missing or unusable; the map holds the others.
+func upstreamBinaries(dir string, names []string, log io.Writer) (map[string]string, error) {
 	for _, n := range names {
 		if _, ok := upstreamKinds[n]; !ok {
 			return nil, fmt.Errorf("unknown upstream plugin %q (known: %s)", n, strings.Join(knownUpstream(), ", "))
 		}
 	}
-	dir := src.Dir
-	if dir == "" {
-		dir = src.Cache
-		if err := goInstallUpstream(dir, names, log); err != nil {
-			return nil, err
-		}
+	var errs []error
+	if err := goInstallUpstream(dir, names, log); err != nil {
+		errs = append(errs, err)
 	}
 	bins := map[string]string{}
-	var errs []error
 	for _, n := range names {
 		p := filepath.Join(dir, n)
 		if err := checkStatic(p); err != nil {
@@ -105,31 +98,62 @@ func upstreamBinaries(src upstreamSource, names []string, log io.Writer) (map[st
 	return bins, errors.Join(errs...)
 }
 
-// goInstallUpstream builds the named plugins that dir lacks.
-func goInstallUpstream(dir string, names []string, log io.Writer) error {
+// missingUpstream returns the go install arguments of the names dir lacks.
+func missingUpstream(dir string, names []string) []string {
 	var missing []string
 	for _, n := range names {
-		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
-			missing = append(missing, "github.com/containernetworking/plugins/plugins/"+upstreamKinds[n]+"@"+upstreamRelease)
+		if fi, err := os.Stat(filepath.Join(dir, n)); err == nil && fi.Mode().IsRegular() {
+			continue
 		}
+		missing = append(missing, "github.com/containernetworking/plugins/plugins/"+upstreamKinds[n]+"@"+upstreamRelease)
 	}
-	if len(missing) == 0 {
+	return missing
+}
+
+// goInstallUpstream builds the named plugins that dir lacks with go
+// install, run in an empty temporary directory with GOFLAGS=-mod=mod so
+// this module plays no part (only binaries are built; upstream's source is
+// never read). It holds the flock on dir/.lock that pkg/testutils/upstream
+// takes too, and installs into a directory of its own inside dir whose
+// binaries it renames into place, so nobody sees a partial file.
+func goInstallUpstream(dir string, names []string, log io.Writer) error {
+	if len(missingUpstream(dir, names)) == 0 {
 		return nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create upstream cache: %w", err)
 	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	missing := missingUpstream(dir, names)
+	if len(missing) == 0 {
+		return nil
+	}
+	gobin, err := os.MkdirTemp(dir, ".build-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(gobin) }()
 	empty, err := os.MkdirTemp("", "cni-vmtest-upstream-")
 	if err != nil {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(empty) }()
-	_, _ = fmt.Fprintf(log, "vmtest: go install %s (GOBIN=%s)\n", strings.Join(missing, " "), dir)
+	_, _ = fmt.Fprintf(log, "vmtest: go install %s (into %s)\n", strings.Join(missing, " "), dir)
 	cmd := exec.Command("go", append([]string{"install"}, missing...)...)
 	cmd.Dir = empty
-	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOWORK=off")
+	cmd.Env = append(os.Environ(), "GOBIN="+gobin, "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build upstream %s plugins: %w\n%s", upstreamRelease, err, out)
+	}
+	for _, m := range missing {
+		n := path.Base(strings.TrimSuffix(m, "@"+upstreamRelease))
+		if err := os.Rename(filepath.Join(gobin, n), filepath.Join(dir, n)); err != nil {
+			return fmt.Errorf("install upstream %s: %w", n, err)
+		}
 	}
 	return nil
 }

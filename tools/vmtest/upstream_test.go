@@ -19,7 +19,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -44,42 +43,52 @@ var _ = Describe("upstreamBinaries", func() {
 		}
 	})
 
-	It("takes a given directory as is, without building", func() {
+	It("takes binaries already in the directory, without building", func() {
 		dir := GinkgoT().TempDir()
 		link(dir, "vlan", static)
 		link(dir, "dummy", static)
 		var log bytes.Buffer
-		bins, err := upstreamBinaries(upstreamSource{Dir: dir, Cache: "/nonexistent"}, []string{"vlan", "dummy"}, &log)
+		bins, err := upstreamBinaries(dir, []string{"vlan", "dummy"}, &log)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(bins).To(Equal(map[string]string{"vlan": filepath.Join(dir, "vlan"), "dummy": filepath.Join(dir, "dummy")}))
-		Expect(log.String()).To(BeEmpty())
-	})
-
-	It("reuses a cache that has every binary", func() {
-		dir := GinkgoT().TempDir()
-		link(dir, "vrf", static)
-		var log bytes.Buffer
-		bins, err := upstreamBinaries(upstreamSource{Cache: dir}, []string{"vrf"}, &log)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(bins).To(Equal(map[string]string{"vrf": filepath.Join(dir, "vrf")}))
 		Expect(log.String()).To(BeEmpty(), "nothing to go install")
 	})
 
-	It("keeps the usable binaries and names each missing or dynamic one", func() {
+	It("keeps the usable binaries and names each unbuildable or dynamic one", func() {
 		dir := GinkgoT().TempDir()
 		link(dir, "vlan", static)
 		link(dir, "dummy", dynamic)
-		bins, err := upstreamBinaries(upstreamSource{Dir: dir}, []string{"vlan", "dummy", "vrf"}, io.Discard)
+		// No go command: vrf cannot be built.
+		GinkgoT().Setenv("PATH", GinkgoT().TempDir())
+		var log bytes.Buffer
+		bins, err := upstreamBinaries(dir, []string{"vlan", "dummy", "vrf"}, &log)
 		Expect(bins).To(Equal(map[string]string{"vlan": filepath.Join(dir, "vlan")}))
+		Expect(log.String()).To(Equal("vmtest: go install github.com/containernetworking/plugins/plugins/meta/vrf@" +
+			upstreamRelease + " (into " + dir + ")\n"))
 		Expect(err).To(HaveOccurred())
 		msg := err.Error()
+		Expect(msg).To(ContainSubstring("build upstream " + upstreamRelease + " plugins: exec: \"go\""))
 		Expect(msg).To(ContainSubstring("upstream dummy: " + filepath.Join(dir, "dummy") + " is dynamically linked"))
 		Expect(msg).To(ContainSubstring("upstream vrf: inspect " + filepath.Join(dir, "vrf")))
-		Expect(strings.Count(msg, "\n")).To(Equal(1), "one line per plugin:\n%s", msg)
+		ents, err := os.ReadDir(dir)
+		Expect(err).NotTo(HaveOccurred())
+		var left []string
+		for _, e := range ents {
+			left = append(left, e.Name())
+		}
+		Expect(left).To(Equal([]string{".lock", "dummy", "vlan"}), "no build directory left behind")
 	})
 
 	It("refuses an unknown plugin name before building anything", func() {
-		_, err := upstreamBinaries(upstreamSource{Cache: "/nonexistent"}, []string{"vlan", "bogus"}, io.Discard)
+		_, err := upstreamBinaries("/nonexistent", []string{"vlan", "bogus"}, io.Discard)
 		Expect(err).To(MatchError(ContainSubstring(`unknown upstream plugin "bogus"`)))
+	})
+
+	It("uses $CNI_UPSTREAM_BIN_DIR, else the cache shared with the host's tests", func() {
+		GinkgoT().Setenv("CNI_UPSTREAM_BIN_DIR", "/given")
+		Expect(upstreamDir()).To(Equal("/given"))
+		GinkgoT().Setenv("CNI_UPSTREAM_BIN_DIR", "")
+		GinkgoT().Setenv("XDG_CACHE_HOME", "/xdg")
+		Expect(upstreamDir()).To(Equal("/xdg/cni-plugins-upstream/" + upstreamRelease))
 	})
 })
