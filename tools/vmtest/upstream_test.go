@@ -16,6 +16,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -90,5 +91,41 @@ var _ = Describe("upstreamBinaries", func() {
 		GinkgoT().Setenv("CNI_UPSTREAM_BIN_DIR", "")
 		GinkgoT().Setenv("XDG_CACHE_HOME", "/xdg")
 		Expect(upstreamDir()).To(Equal("/xdg/cni-plugins-upstream/" + upstreamRelease))
+	})
+})
+
+var _ = Describe("upstreamForGuest", func() {
+	var logged []string
+	logf := func(format string, a ...any) { logged = append(logged, fmt.Sprintf(format, a...)) }
+
+	BeforeEach(func() {
+		logged = nil
+		// An empty directory and no go command: nothing can be had.
+		GinkgoT().Setenv("CNI_UPSTREAM_BIN_DIR", GinkgoT().TempDir())
+		GinkgoT().Setenv("PATH", GinkgoT().TempDir())
+	})
+
+	It("fails with CI=true when a binary cannot be had", func() {
+		GinkgoT().Setenv("CI", "true")
+		bins, err := upstreamForGuest([]string{"vlan"}, logf, io.Discard)
+		Expect(err).To(MatchError(ContainSubstring("upstream " + upstreamRelease + " plugins for the differential specs (CI=true)")))
+		Expect(bins).To(BeNil())
+	})
+
+	It("packs nothing and says why elsewhere", func() {
+		GinkgoT().Setenv("CI", "")
+		bins, err := upstreamForGuest([]string{"vlan"}, logf, io.Discard)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(bins).To(BeEmpty())
+		Expect(logged).To(HaveLen(1))
+		Expect(logged[0]).To(HavePrefix("not packing some upstream plugins, their differential specs skip: build upstream"))
+	})
+
+	It("packs nothing, without building, for an empty list", func() {
+		GinkgoT().Setenv("CI", "true")
+		bins, err := upstreamForGuest(nil, logf, io.Discard)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(bins).To(BeEmpty())
+		Expect(logged).To(ConsistOf(ContainSubstring("-upstream-plugins is empty")))
 	})
 })
