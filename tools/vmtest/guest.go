@@ -242,9 +242,13 @@ func packPackage(c *cpioWriter, p testPkg) error {
 	return nil
 }
 
+// busyboxFix is what to do about a dynamic busybox: the busybox package is
+// not busybox-static.
+const busyboxFix = "install busybox-static"
+
 // busyboxApplets lists the applet paths (relative to /) of a static busybox.
 func busyboxApplets(bb string) ([]string, error) {
-	if err := checkStatic(bb); err != nil {
+	if err := checkStatic(bb, busyboxFix); err != nil {
 		return nil, err
 	}
 	out, err := exec.Command(bb, "--list-full").Output()
@@ -255,8 +259,8 @@ func busyboxApplets(bb string) ([]string, error) {
 }
 
 // checkStatic fails for a dynamically linked binary, which would not run
-// in the guest (it has no libc): the busybox package is not busybox-static.
-func checkStatic(p string) error {
+// in the guest (it has no libc), and says how to fix it.
+func checkStatic(p, fix string) error {
 	f, err := elf.Open(p)
 	if err != nil {
 		return fmt.Errorf("inspect %s: %w", p, err)
@@ -264,7 +268,7 @@ func checkStatic(p string) error {
 	defer func() { _ = f.Close() }()
 	for _, ph := range f.Progs {
 		if ph.Type == elf.PT_INTERP {
-			return fmt.Errorf("%s is dynamically linked: install busybox-static", p)
+			return fmt.Errorf("%s is dynamically linked: %s", p, fix)
 		}
 	}
 	return nil

@@ -333,7 +333,7 @@ func missingTools() []string {
 	if !isExec(sbin("depmod")) {
 		missing = append(missing, "depmod")
 	}
-	if checkStatic(busyboxPath()) != nil {
+	if checkStatic(busyboxPath(), busyboxFix) != nil {
 		missing = append(missing, "static busybox")
 	}
 	return missing

@@ -89,7 +89,7 @@ func upstreamBinaries(dir string, names []string, log io.Writer) (map[string]str
 	bins := map[string]string{}
 	for _, n := range names {
 		p := filepath.Join(dir, n)
-		if err := checkStatic(p); err != nil {
+		if err := checkStatic(p, "build it with CGO_ENABLED=0"); err != nil {
 			errs = append(errs, fmt.Errorf("upstream %s: %w", n, err))
 			continue
 		}

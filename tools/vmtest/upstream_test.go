@@ -36,10 +36,10 @@ var _ = Describe("upstreamBinaries", func() {
 	}
 
 	BeforeEach(func() {
-		if checkStatic(static) != nil {
+		if checkStatic(static, "") != nil {
 			Skip("no static busybox on this host to stand in for a plugin")
 		}
-		if checkStatic(dynamic) == nil {
+		if checkStatic(dynamic, "") == nil {
 			Skip(dynamic + " is not dynamically linked here")
 		}
 	})
@@ -69,7 +69,7 @@ var _ = Describe("upstreamBinaries", func() {
 		Expect(err).To(HaveOccurred())
 		msg := err.Error()
 		Expect(msg).To(ContainSubstring("build upstream " + upstreamRelease + " plugins: exec: \"go\""))
-		Expect(msg).To(ContainSubstring("upstream dummy: " + filepath.Join(dir, "dummy") + " is dynamically linked"))
+		Expect(msg).To(ContainSubstring("upstream dummy: " + filepath.Join(dir, "dummy") + " is dynamically linked: build it with CGO_ENABLED=0"))
 		Expect(msg).To(ContainSubstring("upstream vrf: inspect " + filepath.Join(dir, "vrf")))
 		ents, err := os.ReadDir(dir)
 		Expect(err).NotTo(HaveOccurred())
