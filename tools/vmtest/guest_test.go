@@ -96,7 +96,7 @@ var _ = Describe("initScript", func() {
 		{ImportPath: "example.com/m/plugins/b", Rel: "plugins/b"},
 	}
 	o := guestOpts{Run: "Test(A|B)", Focus: "it's ipvlan", PkgTimeout: 0}
-	script := initScript([]string{"llc.ko", "8021q.ko"}, pkgs, o)
+	script := initScript([]string{"llc.ko", "8021q.ko"}, pkgs, o, false)
 
 	It("loads the modules in order before running anything", func() {
 		Expect(script).To(ContainSubstring("insmod /modules/llc.ko || mark insmod-failed llc\n" +
@@ -111,6 +111,14 @@ var _ = Describe("initScript", func() {
 			`'-ginkgo.focus=it'\''s ipvlan'` + "\n"))
 		Expect(script).To(ContainSubstring("run 'example.com/m/plugins/b' '/src/plugins/b' './b.test' '-test.v' " +
 			"'-test.count=1' '-test.paniconexit0' '-test.run=Test(A|B)'\n"))
+	})
+
+	It("gives the tests CNI_UPSTREAM_BIN_DIR only when upstream's binaries are packed", func() {
+		Expect(script).NotTo(ContainSubstring("CNI_UPSTREAM_BIN_DIR"))
+		with := initScript(nil, pkgs, o, true)
+		Expect(with).To(ContainSubstring("export CNI_TEST_BIN_DIR=/src/bin CNI_TEST_IN_VM=1\n" +
+			"export CNI_UPSTREAM_BIN_DIR=/src/.cache/upstream-bin\n"))
+		Expect(strings.Index(with, "CNI_UPSTREAM_BIN_DIR")).To(BeNumerically("<", strings.Index(with, "\nrun ")))
 	})
 
 	It("ends with the summary and a power-off", func() {

@@ -46,6 +46,7 @@ type options struct {
 	guest    guestOpts
 	vm       vmConfig
 	modules  string
+	upstream string
 	cache    string
 	noUpdate bool
 	keep     bool
@@ -70,6 +71,8 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.vm.Memory, "memory", 1024, "guest memory in MiB")
 	fs.IntVar(&o.vm.CPUs, "cpus", 2, "guest CPUs")
 	fs.StringVar(&o.modules, "modules", strings.Join(defaultModules, ","), "kernel modules to load in the guest (dependencies added)")
+	fs.StringVar(&o.upstream, "upstream-plugins", strings.Join(defaultUpstreamPlugins, ","),
+		"upstream "+upstreamRelease+" plugins to pack for the differential specs, from $CNI_UPSTREAM_BIN_DIR or built with go install (empty: none)")
 	fs.StringVar(&o.cache, "cache", defaultCacheRoot(), "kernel cache directory")
 	fs.BoolVar(&o.noUpdate, "no-update", false, "do not run apt-get update before resolving the kernel")
 	fs.BoolVar(&o.list, "list", false, "print the selected packages and exit")
@@ -149,6 +152,10 @@ func run(args []string, stdout io.Writer) int {
 		setupProblems = append(setupProblems, fmt.Sprintf("build_linux.sh failed (%v): plugins may be missing in the guest", err))
 		logf("FAIL: build_linux.sh failed (%v); running the tests anyway", err)
 	}
+	upstream, err := upstreamForGuest(splitList(o.upstream), logf, stdout)
+	if err != nil {
+		return fail(err)
+	}
 	if err := os.MkdirAll(filepath.Join(work, "tests"), 0o755); err != nil {
 		return fail(err)
 	}
@@ -165,7 +172,7 @@ func run(args []string, stdout io.Writer) int {
 	timedOut := false
 	if len(built) > 0 {
 		initrd := filepath.Join(work, "initramfs.cpio")
-		fs := initramfs{Repo: repo, Busybox: busyboxPath(), PluginsDir: plugins, Kernel: k}
+		fs := initramfs{Repo: repo, Busybox: busyboxPath(), PluginsDir: plugins, Kernel: k, Upstream: upstream}
 		if err := fs.pack(initrd, built, o.guest); err != nil {
 			return fail(err)
 		}
@@ -243,6 +250,31 @@ func run(args []string, stdout io.Writer) int {
 	return 0
 }
 
+// upstreamForGuest gets upstream's binaries for the guest from
+// upstreamDir, building the missing ones there. When they are
+// missing or unusable, the differential specs would skip: in CI (CI=true)
+// that is an error; elsewhere the runner packs what it has and says why
+// the rest is left out.
+func upstreamForGuest(names []string, logf func(string, ...any), log io.Writer) (map[string]string, error) {
+	if len(names) == 0 {
+		logf("packing no upstream plugins (-upstream-plugins is empty): the differential specs skip")
+		return nil, nil
+	}
+	dir := upstreamDir()
+	bins, err := upstreamBinaries(dir, names, log)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			return nil, fmt.Errorf("upstream %s plugins for the differential specs (CI=true): %w", upstreamRelease, err)
+		}
+		logf("not packing some upstream plugins, their differential specs skip: %v", err)
+	}
+	if len(bins) > 0 {
+		logf("packing upstream %s plugins from %s: %s (CNI_UPSTREAM_BIN_DIR=%s in the guest)",
+			upstreamRelease, dir, strings.Join(sortedNames(bins), " "), guestUpstream)
+	}
+	return bins, nil
+}
+
 // moduleRoot walks up from the working directory to go.mod.
 func moduleRoot() (string, error) {
 	d, err := os.Getwd()
@@ -301,7 +333,7 @@ func missingTools() []string {
 	if !isExec(sbin("depmod")) {
 		missing = append(missing, "depmod")
 	}
-	if checkStatic(busyboxPath()) != nil {
+	if checkStatic(busyboxPath(), busyboxFix) != nil {
 		missing = append(missing, "static busybox")
 	}
 	return missing
