@@ -39,9 +39,13 @@ func allCases() []Case {
 		crossStoreCases,
 		hostileCases,
 		ipvlanCases,
+		ptpCases,
+		tuningCases,
+		bridgeCases,
 		tapCases,
 		hostDeviceCases,
 		sbrCases,
+		bandwidthCases,
 	} {
 		all = append(all, f()...)
 	}

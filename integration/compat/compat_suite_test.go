@@ -29,6 +29,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
 func TestCompat(t *testing.T) {
@@ -49,15 +50,14 @@ var _ = BeforeSuite(func() {
 	testutils.SkipUnlessRoot()
 
 	oursDir = testutils.PluginBinDir()
-	for name := range upstreamPlugins {
+	for _, name := range upstreamPlugins {
 		_, err := os.Stat(filepath.Join(oursDir, name))
 		Expect(err).NotTo(HaveOccurred(), fmt.Sprintf("our %s: run ./build_linux.sh first", name))
 	}
-	var err error
-	upstreamDir, err = buildUpstream(GinkgoWriter)
-	Expect(err).NotTo(HaveOccurred())
+	upstreamDir = upstream.Require(upstreamPlugins...)
 	fmt.Fprintf(GinkgoWriter, "ours: %s\nupstream %s: %s\n", oursDir, UpstreamRelease, upstreamDir)
 
+	var err error
 	documented, err = compatibilityKeys(filepath.Join(filepath.Dir(oursDir), "Documentation", "compatibility.md"))
 	Expect(err).NotTo(HaveOccurred())
 })

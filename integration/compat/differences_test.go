@@ -88,6 +88,9 @@ func compatibilityKeys(file string) (map[string]bool, error) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if m := keyRE.FindStringSubmatch(sc.Text()); m != nil {
+			if keys[m[1]] {
+				return nil, fmt.Errorf("%s: key `%s` is in two rows: one difference, one row", file, m[1])
+			}
 			keys[m[1]] = true
 		}
 	}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/containernetworking/cni/pkg/version"
+	"github.com/onsi/ginkgo/v2"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
@@ -61,6 +62,13 @@ type Case struct {
 	// GuestOnly cases need a kernel feature this host may lack (ipvlan);
 	// they skip where it is missing.
 	GuestOnly string
+	// Sysctls are more per-link sysctls to compare ("ipv4/conf/%s/arp_filter"),
+	// for plugins that set them (tuning).
+	Sysctls []string
+	// HostRules compares the host namespace's iptables and ip6tables rules
+	// (iptables-save without counters) after every step, for plugins that
+	// write them (ptp's ipMasq, portmap, firewall).
+	HostRules bool
 }
 
 // Step is one invocation of the chain.
@@ -220,6 +228,8 @@ func runCase(c *Case, s *Side) ([]Observation, error) {
 		}
 		o := Observation{Label: label, Aspects: map[string]string{"exit": fmt.Sprint(exit)}}
 		if exit != 0 {
+			// Messages are not compared (error-wording), but say why.
+			fmt.Fprintf(ginkgo.GinkgoWriter, "%s %s: exit %d: %s\n", impl, label, exit, bytes.Join(bytes.Fields(out), []byte(" ")))
 			o.Aspects["code"] = errorCode(out)
 		} else if st.Verb == "ADD" {
 			results[label] = out
@@ -405,7 +415,16 @@ func normaliseResult(out []byte, c *Case) string {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Sprintf("re-encode: %v", err)
 	}
-	return normaliseMACs(strings.TrimSpace(b.String()), c)
+	return normaliseVeths(normaliseMACs(strings.TrimSpace(b.String()), c))
+}
+
+// vethRE matches the host end of a veth pair named by the kernel-side
+// plugin at random (ptp, bridge: "veth" and 8 hex digits).
+var vethRE = regexp.MustCompile(`\bveth[0-9a-f]{8}\b`)
+
+// normaliseVeths replaces random host veth names by a placeholder.
+func normaliseVeths(text string) string {
+	return vethRE.ReplaceAllString(text, "<veth>")
 }
 
 // sysctls read for each container link; net-wide ones are read once.
@@ -453,7 +472,7 @@ func (s *Side) snapshot(c *Case, a map[string]string) error {
 				}
 				addrs = append(addrs, at.Name+" "+ad.IPNet.String())
 			}
-			for _, f := range linkSysctls {
+			for _, f := range append(linkSysctls[:len(linkSysctls):len(linkSysctls)], c.Sysctls...) {
 				key := fmt.Sprintf(f, at.Name)
 				a["sysctl."+strings.ReplaceAll(key, "/", ".")] = readSysctl(key)
 			}
@@ -490,18 +509,49 @@ func (s *Side) snapshot(c *Case, a map[string]string) error {
 		if err != nil {
 			return err
 		}
-		var ls []string
+		names := map[int]string{}
+		var ls, addrs []string
 		for _, l := range links {
-			ls = append(ls, l.Attrs().Name+" "+l.Type())
+			at := l.Attrs()
+			names[at.Index] = at.Name
+			ls = append(ls, at.Name+" "+l.Type())
+			as, err := netlinksafe.AddrList(l, netlink.FAMILY_ALL)
+			if err != nil {
+				return err
+			}
+			for _, ad := range as {
+				if ad.IP.IsLinkLocalUnicast() && ad.IP.To4() == nil {
+					continue // derived from a random MAC
+				}
+				addrs = append(addrs, at.Name+" "+ad.IPNet.String())
+			}
 		}
 		sort.Strings(ls)
-		a["hostlinks"] = strings.Join(ls, "\n")
+		sort.Strings(addrs)
+		a["hostlinks"] = normaliseVeths(strings.Join(ls, "\n"))
+		a["hostaddrs"] = normaliseVeths(strings.Join(addrs, "\n"))
+		routes, err := netlinksafe.RouteListFiltered(netlink.FAMILY_ALL, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
+		if err != nil {
+			return err
+		}
+		var rs []string
+		for _, r := range routes {
+			if r.Table == unix.RT_TABLE_LOCAL || (r.Protocol == unix.RTPROT_KERNEL && r.Dst != nil && r.Dst.String() == "fe80::/64") {
+				continue
+			}
+			rs = append(rs, testutils.FormatRoute(r, names))
+		}
+		sort.Strings(rs)
+		a["hostroutes"] = normaliseVeths(strings.Join(rs, "\n"))
+		if c.HostRules {
+			a["hostrules"] = normaliseVeths(hostRules())
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("snapshot host: %w", err)
 	}
-	a["recordnames"], a["records"], err = records(s.DataDir)
+	a["recordnames"], a["records"], err = records(s.DataDir, c)
 	return err
 }
 
@@ -516,6 +566,9 @@ func linkFields(l netlink.Link) map[string]string {
 		// the carrier asynchronously.
 		"state": fmt.Sprintf("up=%t", at.Flags&net.FlagUp != 0),
 		"mac":   at.HardwareAddr.String(),
+		// tuning's promisc and allmulti.
+		"promisc":  fmt.Sprint(at.Promisc),
+		"allmulti": fmt.Sprint(at.Allmulti),
 	}
 	switch v := l.(type) {
 	case *netlink.Macvlan:
@@ -524,6 +577,32 @@ func linkFields(l netlink.Link) map[string]string {
 		f["mode"] = fmt.Sprintf("%d flag %d", v.Mode, v.Flag)
 	}
 	return f
+}
+
+// hostRules renders the current namespace's iptables and ip6tables rules as
+// iptables-save prints them, without comments and counters, or why it
+// cannot.
+func hostRules() string {
+	var out []string
+	for _, tool := range []string{"iptables-save", "ip6tables-save"} {
+		b, err := exec.Command(tool).CombinedOutput()
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: %v: %s", tool, err, firstLine(b)))
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if l == "" || strings.HasPrefix(l, "#") {
+				continue
+			}
+			if strings.HasPrefix(l, ":") { // ":CHAIN POLICY [packets:bytes]"
+				if i := strings.LastIndex(l, " ["); i > 0 {
+					l = l[:i]
+				}
+			}
+			out = append(out, tool+" "+l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func readSysctl(key string) string {
@@ -536,7 +615,7 @@ func readSysctl(key string) string {
 
 // records lists host-local's data directory: the files' paths, and each
 // file's path and content.
-func records(dir string) (names, contents string, err error) {
+func records(dir string, c *Case) (names, contents string, err error) {
 	var ns, cs []string
 	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if errors.Is(err, os.ErrNotExist) {
@@ -554,7 +633,7 @@ func records(dir string) (names, contents string, err error) {
 			return err
 		}
 		ns = append(ns, rel)
-		cs = append(cs, fmt.Sprintf("%s: %q", rel, b))
+		cs = append(cs, fmt.Sprintf("%s: %q", rel, normaliseMACs(string(b), c)))
 		return nil
 	})
 	return strings.Join(ns, "\n"), strings.Join(cs, "\n"), err
@@ -639,4 +718,18 @@ func hostPeerAddress(addr string) func(*Side) error {
 			return nil
 		})
 	}
+}
+
+// hostNATRules is a Setup hook adding a rule to each built-in chain of the
+// host namespace's IPv4 nat table, as another tool would have.
+func hostNATRules(s *Side) error {
+	return s.HostNS.Do(func(ns.NetNS) error {
+		for _, chain := range []string{"PREROUTING", "OUTPUT", "POSTROUTING"} {
+			out, err := exec.Command("iptables", "-w", "-t", "nat", "-A", chain, "-d", "198.51.100.99/32", "-j", "RETURN").CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("iptables -t nat -A %s: %w: %s", chain, err, out)
+			}
+		}
+		return nil
+	})
 }

@@ -14,84 +14,14 @@
 
 package compat_test
 
-import (
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-)
+import "github.com/containernetworking/plugins/pkg/testutils/upstream"
 
-// UpstreamRelease is the release of containernetworking/plugins the suite
-// compares with: the newest the Go module proxy serves (checked 2026-12-07).
-// Documentation/compatibility.md names the same release.
-const UpstreamRelease = "v1.10.0"
+// UpstreamRelease is the release the suite compares with.
+const UpstreamRelease = upstream.Release
 
-// upstreamPlugins are the upstream plugins the cases use, by kind.
-var upstreamPlugins = map[string]string{
-	"static":      "ipam/static",
-	"host-local":  "ipam/host-local",
-	"macvlan":     "main/macvlan",
-	"ipvlan":      "main/ipvlan",
-	"loopback":    "main/loopback",
-	"tap":         "main/tap",
-	"host-device": "main/host-device",
-	"sbr":         "meta/sbr",
-}
-
-// upstreamCacheDir is where the upstream binaries are kept between runs:
-// $CNI_COMPAT_UPSTREAM_DIR when set, else
-// ${XDG_CACHE_HOME:-$HOME/.cache}/cni-plugins-upstream/<release>, outside
-// the work tree.
-func upstreamCacheDir() (string, error) {
-	if d := os.Getenv("CNI_COMPAT_UPSTREAM_DIR"); d != "" {
-		return d, nil
-	}
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("find cache directory: %w", err)
-		}
-		base = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(base, "cni-plugins-upstream", UpstreamRelease), nil
-}
-
-// buildUpstream installs the upstream release's plugins into the cache
-// directory, unless they are all there, and returns it. go install runs in
-// an empty temporary directory so this module (and its go.mod) plays no
-// part: the binaries are exactly the release's. Only binaries are built;
-// the suite never reads upstream's source.
-func buildUpstream(log io.Writer) (string, error) {
-	dir, err := upstreamCacheDir()
-	if err != nil {
-		return "", err
-	}
-	var missing []string
-	for name, kind := range upstreamPlugins {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			missing = append(missing, "github.com/containernetworking/plugins/plugins/"+kind+"@"+UpstreamRelease)
-		}
-	}
-	if len(missing) == 0 {
-		return dir, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("create upstream cache: %w", err)
-	}
-	empty, err := os.MkdirTemp("", "cni-compat-build-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(empty)
-	fmt.Fprintf(log, "go install %s (GOBIN=%s)\n", strings.Join(missing, " "), dir)
-	cmd := exec.Command("go", append([]string{"install"}, missing...)...)
-	cmd.Dir = empty
-	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOWORK=off")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build upstream %s plugins: %w\n%s", UpstreamRelease, err, out)
-	}
-	return dir, nil
+// upstreamPlugins are the plugins the cases use; both sides need them
+// (pkg/testutils/upstream builds upstream's).
+var upstreamPlugins = []string{
+	"static", "host-local", "macvlan", "ipvlan", "loopback", "ptp", "tuning",
+	"bridge", "portmap", "firewall", "tap", "host-device", "sbr", "bandwidth",
 }

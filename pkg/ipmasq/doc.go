@@ -33,7 +33,7 @@
 // maintained under Google's GitHub organization and used by tailscale's
 // Linux firewall code. The alternative, driving the nft binary with JSON,
 // needs that binary. Its v0.3.0 cannot set comments on tables and chains;
-// rules carry theirs (see Documentation/compatibility-bridge.md).
+// rules carry theirs (see Documentation/compatibility.md).
 //
 // Teardown and GC touch both backends, so a config whose ipMasqBackend
 // changed between ADD and DEL still leaves nothing behind.

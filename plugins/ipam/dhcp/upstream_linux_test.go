@@ -17,7 +17,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -27,42 +26,19 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
 // upstreamRelease is the release of upstream's dhcp binary the specs talk
-// to, as integration/compat's.
-const upstreamRelease = "v1.10.0"
+// to.
+const upstreamRelease = upstream.Release
 
-// upstreamDHCP returns upstream's released dhcp binary, built with go
-// install from an empty directory into the cache integration/compat uses
-// ($CNI_COMPAT_UPSTREAM_DIR, else ~/.cache/cni-plugins-upstream/<release>)
-// unless it is there. Only the binary is used, never upstream's source.
+// upstreamDHCP returns the path of upstream's released dhcp binary
+// (pkg/testutils/upstream: built once into a cache outside the work tree).
+// It skips only where no binary can be had (the VM guest).
 func upstreamDHCP() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_COMPAT_UPSTREAM_DIR")
-	if dir == "" {
-		base := os.Getenv("XDG_CACHE_HOME")
-		if base == "" {
-			home, err := os.UserHomeDir()
-			Expect(err).NotTo(HaveOccurred())
-			base = filepath.Join(home, ".cache")
-		}
-		dir = filepath.Join(base, "cni-plugins-upstream", upstreamRelease)
-	}
-	bin := filepath.Join(dir, "dhcp")
-	if _, err := os.Stat(bin); err == nil {
-		return bin
-	}
-	if _, err := exec.LookPath("go"); err != nil {
-		Skip("no go toolchain to build upstream's dhcp " + upstreamRelease + " (the VM guest has none)")
-	}
-	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
-	cmd := exec.Command("go", "install", "github.com/containernetworking/plugins/plugins/ipam/dhcp@"+upstreamRelease)
-	cmd.Dir = GinkgoT().TempDir()
-	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOWORK=off")
-	out, err := cmd.CombinedOutput()
-	Expect(err).NotTo(HaveOccurred(), "build upstream dhcp: %s", out)
-	return bin
+	return upstream.RequireBin("dhcp")
 }
 
 var _ = Describe("dhcp next to upstream's "+upstreamRelease, func() {

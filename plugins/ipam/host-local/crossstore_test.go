@@ -28,8 +28,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 	"github.com/containernetworking/plugins/plugins/ipam/host-local/backend/disk"
-	"github.com/containernetworking/plugins/plugins/ipam/internal/upstream"
 )
 
 // invocation is one run of a plugin binary.
@@ -165,7 +165,7 @@ var _ = Describe("the store shared with upstream's host-local "+upstream.Release
 		conf            []byte
 	)
 	BeforeEach(func() {
-		theirs = upstream.Require("ipam", "host-local")
+		theirs = upstream.RequireBin("host-local")
 		dataDir = filepath.Join(GinkgoT().TempDir(), "networks")
 		conf = netJSON("1.1.0", "", fmt.Sprintf(
 			`{"type":"host-local","dataDir":%q,"ranges":[[{"subnet":"192.0.2.0/24"}],[{"subnet":"2001:db8::/64"}]]}`, dataDir))
@@ -288,7 +288,7 @@ func decoded(out []byte) any {
 var _ = Describe("ADD compared with upstream's host-local "+upstream.Release, func() {
 	var theirs string
 	BeforeEach(func() {
-		theirs = upstream.Require("ipam", "host-local")
+		theirs = upstream.RequireBin("host-local")
 	})
 
 	// Each case runs the same ADD through both plugins, each on a store of

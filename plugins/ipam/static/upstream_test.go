@@ -20,7 +20,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/containernetworking/plugins/plugins/ipam/internal/upstream"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
 // errorCode returns the code of the error object a failed run printed.
@@ -35,7 +35,7 @@ func errorCode(r run) float64 {
 var _ = Describe("compared with upstream's static "+upstream.Release, func() {
 	var theirs string
 	BeforeEach(func() {
-		theirs = upstream.Require("ipam", "static")
+		theirs = upstream.RequireBin("static")
 	})
 
 	const addrs = `"addresses": [{"address": "192.0.2.10/24", "gateway": "192.0.2.1"}, {"address": "2001:db8::10/64"}]`
@@ -47,7 +47,7 @@ var _ = Describe("compared with upstream's static "+upstream.Release, func() {
 			ours, up := runStatic("ADD", cniArgs, stdin), runBin(theirs, "ADD", cniArgs, stdin)
 			Expect(ours.exitCode).To(Equal(up.exitCode), "ours %s, upstream %s", ours.stdout, up.stdout)
 			if up.exitCode != 0 {
-				return // codes and wording: Documentation/compatibility-ipam.md
+				return // codes and wording: Documentation/compatibility.md
 			}
 			Expect(ours.stdout).To(MatchJSON(up.stdout))
 		},
@@ -89,7 +89,7 @@ var _ = Describe("compared with upstream's static "+upstream.Release, func() {
 		Entry("another prefix length and another plugin's address", `[{"address": "192.0.2.10/25", "gateway": "192.0.2.1"}, {"address": "2001:db8::10/64"}, {"address": "203.0.113.5/24"}]`),
 	)
 
-	It("CHECK of an address missing from prevResult: upstream passes, ours fails (Documentation/compatibility-ipam.md)", func() {
+	It("CHECK of an address missing from prevResult: upstream passes, ours fails (Documentation/compatibility.md)", func() {
 		stdin := netConf("1.1.0", `{`+addrs+`}`, `"prevResult": {"cniVersion": "1.1.0", "ips": [{"address": "192.0.2.10/24", "gateway": "192.0.2.1"}]}`)
 		Expect(runBin(theirs, "CHECK", "", stdin).exitCode).To(BeZero())
 		ours := runStatic("CHECK", "", stdin)

@@ -36,6 +36,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 func main() {
@@ -260,13 +261,17 @@ func configureContainer(conf *NetConf, ifName string, res *current.Result) error
 			ips = append(ips, ipc.Address.IP)
 		}
 	}
-	// arp_notify as upstream's container interfaces have it. The kernel's
-	// own gratuitous ARP on link up would be lost here: the veth has
-	// been up (and its peer a forwarding bridge port) since it was made,
-	// and taking it down and up again leaves the port disabled until the
+	// arp_notify as upstream's container interfaces have it (1 with an
+	// address), and ndisc_notify left at 0 as upstream's bridge leaves it
+	// (its macvlan sets it; ip.AnnounceOnUp does both). The kernel's own
+	// gratuitous ARP on link up would be lost here: the veth has been up
+	// (and its peer a forwarding bridge port) since it was made, and
+	// taking it down and up again leaves the port disabled until the
 	// kernel's link watch notices the carrier, after the ARP has gone. So
 	// every address is announced explicitly once the routes are in.
-	_ = ip.AnnounceOnUp(ifName, ips)
+	if len(ips) > 0 {
+		_ = sysctl.Set("net/ipv4/conf/"+ifName+"/arp_notify", "1")
+	}
 	h, err := netlinksafe.NewHandle()
 	if err != nil {
 		return fmt.Errorf("configure %s: %w", ifName, err)

@@ -18,9 +18,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -31,23 +29,17 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 // upstreamEnv returns an env that runs upstream's released bridge binary
-// from $CNI_UPSTREAM_BIN_DIR with our IPAM plugins (so that only the
-// bridge plugins differ), or skips the spec when it is not set.
+// (pkg/testutils/upstream) with our IPAM plugins (so that only the bridge
+// plugins differ). It skips only where no binary can be had (the VM guest).
 func upstreamEnv() *env {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		Skip("CNI_UPSTREAM_BIN_DIR is not set: no upstream bridge binary to compare with")
-	}
-	up := filepath.Join(dir, "bridge")
-	_, err := os.Stat(up)
-	Expect(err).NotTo(HaveOccurred(), "upstream bridge in CNI_UPSTREAM_BIN_DIR")
 	e := newEnv()
-	e.bin = up
+	e.bin = upstream.RequireBin("bridge")
 	e.cniPath = testutils.PluginBinDir()
 	return e
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
 const ifName = "dummy0"
@@ -207,20 +208,18 @@ var _ = Describe("dummy", func() {
 })
 
 // upstreamDir is where upstream's released plugins are, for the
-// differential specs: $CNI_UPSTREAM_BIN_DIR, or testdata/upstream (how they
-// reach the VM guest; never committed); the specs skip without them.
+// differential specs: testdata/upstream when it holds dummy (how they reach
+// the VM guest, which has the link type and no Go toolchain; never
+// committed), else pkg/testutils/upstream's cache (built on the host, which
+// may lack the link type); the specs skip where neither can be had.
 func upstreamDir() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		dir = "testdata/upstream"
+	if _, err := os.Stat(filepath.Join("testdata", "upstream", "dummy")); err == nil {
+		abs, err := filepath.Abs(filepath.Join("testdata", "upstream"))
+		Expect(err).NotTo(HaveOccurred())
+		return abs
 	}
-	if _, err := os.Stat(filepath.Join(dir, "dummy")); err != nil {
-		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
-	}
-	abs, err := filepath.Abs(dir)
-	Expect(err).NotTo(HaveOccurred())
-	return abs
+	return upstream.Require("dummy")
 }
 
 // dummyState renders dummy0 of n: kind, MTU, up, addresses, routes.

@@ -33,6 +33,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
 const ifName = "net1"
@@ -242,20 +243,18 @@ var _ = Describe("host-device", func() {
 })
 
 // upstreamDir is where upstream's released plugins are, for the
-// differential specs: $CNI_UPSTREAM_BIN_DIR, or testdata/upstream (never
-// committed); the specs skip without them.
+// differential specs: testdata/upstream when it holds host-device (how they reach
+// the VM guest, which has no Go toolchain; never committed), else
+// pkg/testutils/upstream's cache, built on the host; the specs skip where
+// neither can be had.
 func upstreamDir() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		dir = "testdata/upstream"
+	if _, err := os.Stat(filepath.Join("testdata", "upstream", "host-device")); err == nil {
+		abs, err := filepath.Abs(filepath.Join("testdata", "upstream"))
+		Expect(err).NotTo(HaveOccurred())
+		return abs
 	}
-	if _, err := os.Stat(filepath.Join(dir, "host-device")); err != nil {
-		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
-	}
-	abs, err := filepath.Abs(dir)
-	Expect(err).NotTo(HaveOccurred())
-	return abs
+	return upstream.Require("host-device")
 }
 
 // linkState renders name in n: MTU, up, alias, global addresses and
@@ -284,7 +283,7 @@ func linkState(n ns.NetNS, name string) string {
 }
 
 var _ = Describe("host-device against upstream's release", func() {
-	// A config for which Documentation/compatibility-route-plugins.md
+	// A config for which Documentation/compatibility.md
 	// lists no difference: one gateway per destination, DEL with the
 	// interface still in the container and its MTU unchanged.
 	It("moves the device in and back alike", func() {

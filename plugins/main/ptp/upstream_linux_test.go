@@ -17,7 +17,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -25,22 +24,18 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
+
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
-// upstreamPtp returns a directory holding upstream's released ptp binary
-// and ours' IPAM plugins, or skips: see upstreamBinDir in the tuning specs.
+// upstreamPtp returns the path of upstream's released ptp binary
+// (pkg/testutils/upstream: built once into a cache outside the work tree).
+// It skips only where no binary can be had (the VM guest).
 func upstreamPtp() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		Skip("CNI_UPSTREAM_BIN_DIR is not set: no upstream ptp binary to compare with")
-	}
-	bin := filepath.Join(dir, "ptp")
-	_, err := os.Stat(bin)
-	Expect(err).NotTo(HaveOccurred(), "upstream ptp in CNI_UPSTREAM_BIN_DIR")
-	return bin
+	return upstream.RequireBin("ptp")
 }
 
 // kernelState renders what ADD left in both namespaces, with the host

@@ -28,11 +28,13 @@ import (
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
 
+	"github.com/containernetworking/plugins/pkg/ipaddr"
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netconf"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
+	"github.com/containernetworking/plugins/pkg/utils/sysctl"
 )
 
 func main() {
@@ -133,7 +135,7 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 		}
 	}
 	if common.IPAM.Type != "" {
-		if err := netns.Do(func(ns.NetNS) error { return ipam.ConfigureIface(args.IfName, res) }); err != nil {
+		if err := netns.Do(func(ns.NetNS) error { return configure(args.IfName, res) }); err != nil {
 			return err
 		}
 	}
@@ -141,6 +143,21 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 		res.DNS = common.DNS
 	}
 	return netconf.PrintResult(res, common.CNIVersion)
+}
+
+// configure sets the tap's addresses and routes. With an IPv4 address it
+// sets arp_notify to 1 first, as upstream v1.10.0's tap leaves it, so that
+// the kernel announces the addresses when the link's MAC or state changes.
+func configure(ifName string, res *current.Result) error {
+	for _, ipc := range res.IPs {
+		if ipc != nil && ipaddr.Is4(ipc.Address.IP) {
+			if err := sysctl.Set("net/ipv4/conf/"+ifName+"/arp_notify", "1"); err != nil {
+				return fmt.Errorf("set arp_notify of %s: %w", ifName, err)
+			}
+			break
+		}
+	}
+	return ipam.ConfigureIface(ifName, res)
 }
 
 // rollback undoes a failed ADD once the tap exists. Its own errors go to

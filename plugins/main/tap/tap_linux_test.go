@@ -34,6 +34,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
 const ifName = "tap0"
@@ -221,20 +222,18 @@ var _ = Describe("tap", func() {
 })
 
 // upstreamDir is where upstream's released plugins are, for the
-// differential specs: $CNI_UPSTREAM_BIN_DIR, or testdata/upstream (never
-// committed); the specs skip without them.
+// differential specs: testdata/upstream when it holds tap (how they reach
+// the VM guest, which has no Go toolchain; never committed), else
+// pkg/testutils/upstream's cache, built on the host; the specs skip where
+// neither can be had.
 func upstreamDir() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		dir = "testdata/upstream"
+	if _, err := os.Stat(filepath.Join("testdata", "upstream", "tap")); err == nil {
+		abs, err := filepath.Abs(filepath.Join("testdata", "upstream"))
+		Expect(err).NotTo(HaveOccurred())
+		return abs
 	}
-	if _, err := os.Stat(filepath.Join(dir, "tap")); err != nil {
-		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
-	}
-	abs, err := filepath.Abs(dir)
-	Expect(err).NotTo(HaveOccurred())
-	return abs
+	return upstream.Require("tap")
 }
 
 // tapState renders what a runtime or a VM sees of tap0 in n.
@@ -264,7 +263,7 @@ var _ = Describe("tap against upstream's release", func() {
 		testutils.SkipUnlessRoot()
 	})
 
-	// Configs for which Documentation/compatibility-route-plugins.md lists
+	// Configs for which Documentation/compatibility.md lists
 	// no difference.
 	DescribeTable("leaves the same tap after ADD, and nothing after DEL",
 		func(conf string) {

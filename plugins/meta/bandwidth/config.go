@@ -41,7 +41,7 @@ type BandwidthEntry struct {
 
 	// UnshapedSubnets and ShapedSubnets are accepted and not applied:
 	// upstream's release v1.10.0 shapes all traffic whatever they say
-	// (see Documentation/compatibility-bandwidth.md).
+	// (see Documentation/compatibility.md).
 	UnshapedSubnets []string `json:"unshapedSubnets,omitempty"`
 	ShapedSubnets   []string `json:"shapedSubnets,omitempty"`
 }

@@ -16,28 +16,21 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
-// upstreamBandwidth returns upstream's released bandwidth binary from
-// $CNI_UPSTREAM_BIN_DIR (built with `go install
-// github.com/containernetworking/plugins/plugins/meta/bandwidth@v1.10.0`),
-// or skips: the comparison needs that binary, which the tree does not carry.
+// upstreamBandwidth returns the path of upstream's released bandwidth
+// binary (pkg/testutils/upstream: built once into a cache outside the work
+// tree). It skips only where no binary can be had (the VM guest).
 func upstreamBandwidth() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		Skip("CNI_UPSTREAM_BIN_DIR is not set: no upstream bandwidth binary to compare with")
-	}
-	bin := filepath.Join(dir, "bandwidth")
-	_, err := os.Stat(bin)
-	Expect(err).NotTo(HaveOccurred(), "upstream bandwidth in CNI_UPSTREAM_BIN_DIR")
-	return bin
+	return upstream.RequireBin("bandwidth")
 }
 
 // normalized drops from an ADD result the ifb's MAC, which is random, and
@@ -57,7 +50,7 @@ func normalized(out []byte, netns string) string {
 var _ = Describe("bandwidth against upstream's release", func() {
 	ours := func() string { return filepath.Join(binDir, "bandwidth") }
 	// upstreamExtra is the second mirred action upstream's filter carries
-	// (see Documentation/compatibility-bandwidth.md): it follows one that
+	// (see Documentation/compatibility.md): it follows one that
 	// steals every packet, so it never runs.
 	upstreamExtra := " mirred 1 to " + fixtureIFB + " ok"
 

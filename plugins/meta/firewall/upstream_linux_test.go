@@ -15,27 +15,20 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
-// upstreamFirewall returns upstream's released firewall binary from
-// $CNI_UPSTREAM_BIN_DIR (built with `go install
-// github.com/containernetworking/plugins/plugins/meta/firewall@v1.10.0`),
-// or skips: the comparison needs that binary, which the tree does not carry.
+// upstreamFirewall returns the path of upstream's released firewall binary
+// (pkg/testutils/upstream: built once into a cache outside the work tree).
+// It skips only where no binary can be had (the VM guest).
 func upstreamFirewall() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		Skip("CNI_UPSTREAM_BIN_DIR is not set: no upstream firewall binary to compare with")
-	}
-	bin := filepath.Join(dir, "firewall")
-	_, err := os.Stat(bin)
-	Expect(err).NotTo(HaveOccurred(), "upstream firewall in CNI_UPSTREAM_BIN_DIR")
-	return bin
+	return upstream.RequireBin("firewall")
 }
 
 var _ = Describe("firewall against upstream's release", func() {

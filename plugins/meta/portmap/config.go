@@ -110,7 +110,7 @@ func (c *NetConf) validate() error {
 		// The conditions are iptables (or nft) match text; this plugin
 		// writes nftables rules through netlink, not through the nft
 		// parser, so it cannot apply them and refuses rather than
-		// forwarding more than asked (Documentation/compatibility-portmap.md).
+		// forwarding more than asked (Documentation/compatibility.md).
 		if c.ConditionsV4 != nil && len(*c.ConditionsV4) > 0 {
 			return netconf.Unsupported("conditionsV4", "not supported with the nftables backend")
 		}

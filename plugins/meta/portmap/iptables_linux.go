@@ -231,7 +231,17 @@ func addFamily(f family, p *plan) error {
 		}
 	}
 	for _, r := range topRules(p) {
-		if err := f.ipt.AppendUnique(natTable, r.chain, r.spec...); err != nil {
+		add := f.ipt.AppendUnique
+		if r.chain == "POSTROUTING" {
+			// First in POSTROUTING, as upstream puts it: a masquerading
+			// chain jumped to before it (bridge's ipMasq ACCEPTs traffic
+			// to the container's subnet) would end the nat table's
+			// traversal, and hairpin traffic would leave unmasqueraded.
+			add = func(table, chain string, spec ...string) error {
+				return f.ipt.InsertUnique(table, chain, 1, spec...)
+			}
+		}
+		if err := add(natTable, r.chain, r.spec...); err != nil {
 			return fmt.Errorf("add rule to %s: %w", r.chain, err)
 		}
 	}

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/containernetworking/cni/pkg/skel"
@@ -28,54 +27,15 @@ import (
 
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
-// upstreamRelease is the upstream release the differential specs compare
-// with.
-const upstreamRelease = "v1.10.0"
-
-// upstreamPortmap returns upstream's portmap binary of upstreamRelease:
-// from $CNI_UPSTREAM_BIN_DIR, or the repository's .cache/upstream/<release>
-// (shared with the IPAM plugins' differential tests, which build there the
-// same way), or built there with `go install` from an empty directory, so
-// that this module plays no part and upstream's source is never read. It
-// skips in the VM guest, which has no Go toolchain.
-// TODO: share one helper with plugins/ipam/internal/upstream, which
-// plugins/meta cannot import (an internal package of plugins/ipam).
+// upstreamPortmap returns the path of upstream's released portmap binary
+// (pkg/testutils/upstream: built once into a cache outside the work tree).
+// It skips only where no binary can be had (the VM guest).
 func upstreamPortmap() string {
 	GinkgoHelper()
-	if d := os.Getenv("CNI_UPSTREAM_BIN_DIR"); d != "" {
-		if p := filepath.Join(d, "portmap"); fileExists(p) {
-			return p
-		}
-	}
-	cache := filepath.Join(filepath.Dir(testutils.PluginBinDir()), ".cache", "upstream", upstreamRelease)
-	p := filepath.Join(cache, "portmap")
-	if fileExists(p) {
-		return p
-	}
-	if _, err := exec.LookPath("go"); err != nil || os.Getenv("CNI_TEST_BIN_DIR") != "" {
-		Skip("upstream's " + upstreamRelease + " portmap cannot be built here (no Go toolchain: the VM guest); these specs run on the host")
-	}
-	Expect(os.MkdirAll(cache, 0o755)).To(Succeed())
-	// Built into a directory of its own and renamed into the cache, so
-	// that a concurrent build never leaves a partial file there.
-	gobin, err := os.MkdirTemp(cache, ".build-")
-	Expect(err).NotTo(HaveOccurred())
-	defer os.RemoveAll(gobin)
-	cmd := exec.Command("go", "install", "github.com/containernetworking/plugins/plugins/meta/portmap@"+upstreamRelease)
-	cmd.Dir = GinkgoT().TempDir()
-	cmd.Env = append(os.Environ(), "GOBIN="+gobin, "GOFLAGS=-mod=mod", "GOWORK=off", "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	Expect(err).NotTo(HaveOccurred(), "build upstream's portmap %s: %s", upstreamRelease, out)
-	Expect(os.Rename(filepath.Join(gobin, "portmap"), p)).To(Succeed())
-	return p
-}
-
-// fileExists reports whether p names an existing file.
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+	return upstream.RequireBin("portmap")
 }
 
 // runUpstream runs upstream's binary for verb in the host namespace.

@@ -37,6 +37,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
 const (
@@ -390,17 +391,11 @@ var _ = Describe("sbr", func() {
 })
 
 // upstreamDir is where upstream's released plugins are, for the
-// differential specs: $CNI_UPSTREAM_BIN_DIR (for example the binaries of
-// `go install github.com/containernetworking/plugins/plugins/meta/sbr@v1.10.0`).
+// differential specs (pkg/testutils/upstream: built once into a cache
+// outside the work tree). It skips only where none can be had.
 func upstreamDir() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
-	}
-	_, err := os.Stat(filepath.Join(dir, "sbr"))
-	Expect(err).NotTo(HaveOccurred(), "no sbr in CNI_UPSTREAM_BIN_DIR %s", dir)
-	return dir
+	return upstream.Require("sbr")
 }
 
 // state renders the rules and tables 100-101 of the container.
@@ -419,7 +414,7 @@ var _ = Describe("sbr against upstream's release", func() {
 		testutils.SkipUnlessRoot()
 	})
 
-	// Configs for which Documentation/compatibility-route-plugins.md lists
+	// Configs for which Documentation/compatibility.md lists
 	// no difference: one gateway per destination.
 	DescribeTable("leaves the same rules and tables after ADD, and after DEL",
 		func(ips, routes, fields string) {

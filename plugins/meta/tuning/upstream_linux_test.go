@@ -21,23 +21,17 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
+
 	"github.com/containernetworking/plugins/pkg/testutils"
 )
 
-// upstreamTuning returns upstream's released tuning binary from
-// $CNI_UPSTREAM_BIN_DIR (built with `go install
-// github.com/containernetworking/plugins/plugins/meta/tuning@v1.10.0`), or
-// skips: the comparison needs that binary, which the tree does not carry.
+// upstreamTuning returns the path of upstream's released tuning binary
+// (pkg/testutils/upstream: built once into a cache outside the work tree).
+// It skips only where no binary can be had (the VM guest).
 func upstreamTuning() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		Skip("CNI_UPSTREAM_BIN_DIR is not set: no upstream tuning binary to compare with")
-	}
-	bin := filepath.Join(dir, "tuning")
-	_, err := os.Stat(bin)
-	Expect(err).NotTo(HaveOccurred(), "upstream tuning in CNI_UPSTREAM_BIN_DIR")
-	return bin
+	return upstream.RequireBin("tuning")
 }
 
 var _ = Describe("tuning against upstream's release", func() {

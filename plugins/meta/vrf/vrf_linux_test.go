@@ -36,6 +36,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
+	"github.com/containernetworking/plugins/pkg/testutils/upstream"
 )
 
 // ecmpRoutes are two gateways per family for the default route and a
@@ -332,21 +333,18 @@ var _ = Describe("vrf", func() {
 })
 
 // upstreamDir is where upstream's released plugins are, for the
-// differential specs: $CNI_UPSTREAM_BIN_DIR, or testdata/upstream (how
-// they reach the VM guest, where this host's missing vrf exists); the
-// specs skip without them.
+// differential specs: testdata/upstream when it holds vrf (how they reach
+// the VM guest, which has the link type and no Go toolchain; never
+// committed), else pkg/testutils/upstream's cache (built on the host, which
+// may lack the link type); the specs skip where neither can be had.
 func upstreamDir() string {
 	GinkgoHelper()
-	dir := os.Getenv("CNI_UPSTREAM_BIN_DIR")
-	if dir == "" {
-		dir = "testdata/upstream"
+	if _, err := os.Stat(filepath.Join("testdata", "upstream", "vrf")); err == nil {
+		abs, err := filepath.Abs(filepath.Join("testdata", "upstream"))
+		Expect(err).NotTo(HaveOccurred())
+		return abs
 	}
-	if _, err := os.Stat(filepath.Join(dir, "vrf")); err != nil {
-		Skip("upstream comparison binaries not given: set CNI_UPSTREAM_BIN_DIR")
-	}
-	abs, err := filepath.Abs(dir)
-	Expect(err).NotTo(HaveOccurred())
-	return abs
+	return upstream.Require("vrf")
 }
 
 // state renders the VRFs, the routes of eth0 in main and in table and the
@@ -367,7 +365,7 @@ var _ = Describe("vrf against upstream's release", func() {
 		testutils.RequireKernelFeature("vrf")
 	})
 
-	// Configs for which Documentation/compatibility-route-plugins.md lists
+	// Configs for which Documentation/compatibility.md lists
 	// no difference: one gateway per destination.
 	It("leaves the same VRF, routes and addresses after ADD, and after DEL", func() {
 		up := upstreamDir()
