@@ -180,8 +180,12 @@ func run(args []string, stdout io.Writer) int {
 			mib := int(st.Size() >> 20)
 			logf("initramfs %d MiB, %d test binaries", mib, len(built))
 			// The archive and its unpacked copy are both in RAM until
-			// the kernel frees the former; leave the tests room after.
-			if need := 2*mib + 512; o.vm.Memory < need {
+			// the kernel frees the former, and the unpacked copy lives in
+			// a tmpfs that may grow to only half of the guest's memory
+			// (shmem's default): with 2*mib+512 a 477 MiB archive failed
+			// to unpack ("Initramfs unpacking failed: write error").
+			// Leave the tests room after.
+			if need := 3*mib + 768; o.vm.Memory < need {
 				logf("raising guest memory from %d to %d MiB for the initramfs", o.vm.Memory, need)
 				o.vm.Memory = need
 			}
