@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -177,6 +178,27 @@ var _ = Describe("dummy", func() {
 		_, err = run("ADD", unreachable, n.Path())
 		Expect(err).To(MatchError(ContainSubstring("add route 203.0.113.0/24 via 192.0.2.1 dev dummy0")))
 		linkGone(n)
+	})
+
+	It("fails ADD on an IPAM result with a null ips element, releases it and leaves nothing", func() {
+		n := testutils.NewNSForSpec()
+		dir := GinkgoT().TempDir()
+		// An IPAM plugin whose ADD prints "ips":[null] and exits 0; it logs
+		// every verb it is called with.
+		script := "#!/bin/sh\ncat >/dev/null\necho \"$CNI_COMMAND\" >> \"$(dirname \"$0\")/log\"\n" +
+			"[ \"$CNI_COMMAND\" = ADD ] && echo '{\"cniVersion\":\"1.1.0\",\"ips\":[null]}'\nexit 0\n"
+		Expect(os.WriteFile(filepath.Join(dir, "fake"), []byte(script), 0o755)).To(Succeed())
+		conf := []byte(`{"cniVersion":"1.1.0","name":"dummy-test","type":"dummy","ipam":{"type":"fake"}}`)
+		args := &invoke.Args{Command: "ADD", ContainerID: "dummy-test", NetNS: n.Path(), IfName: ifName,
+			Path: dir + ":" + testutils.PluginBinDir()}
+		_, err := invoke.ExecPluginWithResult(context.Background(), filepath.Join(testutils.PluginBinDir(), "dummy"), conf, args, nil)
+		Expect(err).To(MatchError(ContainSubstring("result of ipam plugin fake: ips[0] is null")))
+		var e *types.Error
+		Expect(errors.As(err, &e)).To(BeTrue(), "%T %v", err, err)
+		linkGone(n)
+		log, err := os.ReadFile(filepath.Join(dir, "log"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(log)).To(Equal("ADD\nDEL\n"))
 	})
 
 	It("runs the config of upstream's documentation unchanged", func() {
