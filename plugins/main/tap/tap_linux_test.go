@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -190,6 +191,28 @@ var _ = Describe("tap", func() {
 		Expect(err).To(MatchError(ContainSubstring("add route 203.0.113.0/24 via 192.0.2.1 dev tap0")))
 		_, err = tapIn(m)
 		Expect(err).To(MatchError(ContainSubstring("not found")))
+	})
+
+	It("fails ADD on an IPAM result with a null ips element, releases it and leaves nothing", func() {
+		n := testutils.NewNSForSpec()
+		dir := GinkgoT().TempDir()
+		// An IPAM plugin whose ADD prints "ips":[null] and exits 0; it logs
+		// every verb it is called with.
+		script := "#!/bin/sh\ncat >/dev/null\necho \"$CNI_COMMAND\" >> \"$(dirname \"$0\")/log\"\n" +
+			"[ \"$CNI_COMMAND\" = ADD ] && echo '{\"cniVersion\":\"1.1.0\",\"ips\":[null]}'\nexit 0\n"
+		Expect(os.WriteFile(filepath.Join(dir, "fake"), []byte(script), 0o755)).To(Succeed())
+		conf := []byte(`{"cniVersion":"1.1.0","name":"tap-test","type":"tap","ipam":{"type":"fake"}}`)
+		args := &invoke.Args{Command: "ADD", ContainerID: "tap-test", NetNS: n.Path(), IfName: ifName,
+			Path: dir + ":" + testutils.PluginBinDir()}
+		_, err := invoke.ExecPluginWithResult(context.Background(), filepath.Join(testutils.PluginBinDir(), "tap"), conf, args, nil)
+		Expect(err).To(MatchError(ContainSubstring("result of ipam plugin fake: ips[0] is null")))
+		var e *types.Error
+		Expect(errors.As(err, &e)).To(BeTrue(), "%T %v", err, err)
+		_, err = tapIn(n)
+		Expect(err).To(MatchError(ContainSubstring("not found")))
+		log, err := os.ReadFile(filepath.Join(dir, "log"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(log)).To(Equal("ADD\nDEL\n"))
 	})
 
 	DescribeTable("refuses bad input with code 7",
