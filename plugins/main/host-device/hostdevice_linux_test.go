@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -209,6 +210,35 @@ var _ = Describe("host-device", func() {
 		Expect(back.Attrs().Alias).To(BeEmpty())
 		_, err = linkIn(f.cont, ifName)
 		Expect(err).To(MatchError(ContainSubstring("not found")))
+	})
+
+	It("fails ADD on an IPAM result with a null ips element, releases it and gives the device back", func() {
+		f := newFixture("dev0")
+		dir := GinkgoT().TempDir()
+		// An IPAM plugin whose ADD prints "ips":[null] and exits 0; it logs
+		// every verb it is called with.
+		script := "#!/bin/sh\ncat >/dev/null\necho \"$CNI_COMMAND\" >> \"$(dirname \"$0\")/log\"\n" +
+			"[ \"$CNI_COMMAND\" = ADD ] && echo '{\"cniVersion\":\"1.1.0\",\"ips\":[null]}'\nexit 0\n"
+		Expect(os.WriteFile(filepath.Join(dir, "fake"), []byte(script), 0o755)).To(Succeed())
+		conf := []byte(`{"cniVersion":"1.1.0","name":"hd-test","type":"host-device","device":"dev0","ipam":{"type":"fake"}}`)
+		args := &invoke.Args{Command: "ADD", ContainerID: "hd-test", NetNS: f.cont.Path(), IfName: ifName,
+			Path: dir + ":" + testutils.PluginBinDir()}
+		var err error
+		Expect(f.host.Do(func(ns.NetNS) error {
+			_, err = invoke.ExecPluginWithResult(context.Background(), filepath.Join(testutils.PluginBinDir(), "host-device"), conf, args, nil)
+			return nil
+		})).To(Succeed())
+		Expect(err).To(MatchError(ContainSubstring("result of ipam plugin fake: ips[0] is null")))
+		var e *types.Error
+		Expect(errors.As(err, &e)).To(BeTrue(), "%T %v", err, err)
+		back, err := linkIn(f.host, "dev0")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(back.Attrs().MTU).To(Equal(1400))
+		_, err = linkIn(f.cont, ifName)
+		Expect(err).To(MatchError(ContainSubstring("not found")))
+		log, err := os.ReadFile(filepath.Join(dir, "log"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(log)).To(Equal("ADD\nDEL\n"))
 	})
 
 	DescribeTable("refuses what it cannot do",
