@@ -33,6 +33,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
+	"github.com/containernetworking/plugins/pkg/link/linktest"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -182,12 +183,7 @@ var _ = Describe("dummy", func() {
 
 	It("fails ADD on an IPAM result with a null ips element, releases it and leaves nothing", func() {
 		n := testutils.NewNSForSpec()
-		dir := GinkgoT().TempDir()
-		// An IPAM plugin whose ADD prints "ips":[null] and exits 0; it logs
-		// every verb it is called with.
-		script := "#!/bin/sh\ncat >/dev/null\necho \"$CNI_COMMAND\" >> \"$(dirname \"$0\")/log\"\n" +
-			"[ \"$CNI_COMMAND\" = ADD ] && echo '{\"cniVersion\":\"1.1.0\",\"ips\":[null]}'\nexit 0\n"
-		Expect(os.WriteFile(filepath.Join(dir, "fake"), []byte(script), 0o755)).To(Succeed())
+		dir, log := linktest.FakeIPAM(`{"cniVersion":"1.1.0","ips":[null]}`)
 		conf := []byte(`{"cniVersion":"1.1.0","name":"dummy-test","type":"dummy","ipam":{"type":"fake"}}`)
 		args := &invoke.Args{Command: "ADD", ContainerID: "dummy-test", NetNS: n.Path(), IfName: ifName,
 			Path: dir + ":" + testutils.PluginBinDir()}
@@ -196,9 +192,7 @@ var _ = Describe("dummy", func() {
 		var e *types.Error
 		Expect(errors.As(err, &e)).To(BeTrue(), "%T %v", err, err)
 		linkGone(n)
-		log, err := os.ReadFile(filepath.Join(dir, "log"))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(string(log)).To(Equal("ADD\nDEL\n"))
+		Expect(log()).To(Equal("ADD\nDEL\n"))
 	})
 
 	It("runs the config of upstream's documentation unchanged", func() {

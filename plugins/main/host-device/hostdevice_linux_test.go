@@ -31,6 +31,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
+	"github.com/containernetworking/plugins/pkg/link/linktest"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -214,12 +215,7 @@ var _ = Describe("host-device", func() {
 
 	It("fails ADD on an IPAM result with a null ips element, releases it and gives the device back", func() {
 		f := newFixture("dev0")
-		dir := GinkgoT().TempDir()
-		// An IPAM plugin whose ADD prints "ips":[null] and exits 0; it logs
-		// every verb it is called with.
-		script := "#!/bin/sh\ncat >/dev/null\necho \"$CNI_COMMAND\" >> \"$(dirname \"$0\")/log\"\n" +
-			"[ \"$CNI_COMMAND\" = ADD ] && echo '{\"cniVersion\":\"1.1.0\",\"ips\":[null]}'\nexit 0\n"
-		Expect(os.WriteFile(filepath.Join(dir, "fake"), []byte(script), 0o755)).To(Succeed())
+		dir, log := linktest.FakeIPAM(`{"cniVersion":"1.1.0","ips":[null]}`)
 		conf := []byte(`{"cniVersion":"1.1.0","name":"hd-test","type":"host-device","device":"dev0","ipam":{"type":"fake"}}`)
 		args := &invoke.Args{Command: "ADD", ContainerID: "hd-test", NetNS: f.cont.Path(), IfName: ifName,
 			Path: dir + ":" + testutils.PluginBinDir()}
@@ -236,9 +232,7 @@ var _ = Describe("host-device", func() {
 		Expect(back.Attrs().MTU).To(Equal(1400))
 		_, err = linkIn(f.cont, ifName)
 		Expect(err).To(MatchError(ContainSubstring("not found")))
-		log, err := os.ReadFile(filepath.Join(dir, "log"))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(string(log)).To(Equal("ADD\nDEL\n"))
+		Expect(log()).To(Equal("ADD\nDEL\n"))
 	})
 
 	DescribeTable("refuses what it cannot do",

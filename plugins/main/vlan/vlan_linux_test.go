@@ -33,6 +33,7 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/link/linktest"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -203,12 +204,7 @@ var _ = Describe("vlan", func() {
 
 	It("fails ADD on an IPAM result with a null ips element, releases it and leaves nothing", func() {
 		f := newFixture()
-		dir := GinkgoT().TempDir()
-		// An IPAM plugin whose ADD prints "ips":[null] and exits 0; it logs
-		// every verb it is called with.
-		script := "#!/bin/sh\ncat >/dev/null\necho \"$CNI_COMMAND\" >> \"$(dirname \"$0\")/log\"\n" +
-			"[ \"$CNI_COMMAND\" = ADD ] && echo '{\"cniVersion\":\"1.1.0\",\"ips\":[null]}'\nexit 0\n"
-		Expect(os.WriteFile(filepath.Join(dir, "fake"), []byte(script), 0o755)).To(Succeed())
+		dir, log := linktest.FakeIPAM(`{"cniVersion":"1.1.0","ips":[null]}`)
 		conf := []byte(`{"cniVersion":"1.1.0","name":"vlan-test","type":"vlan",` + onEth0 + `,"ipam":{"type":"fake"}}`)
 		args := &invoke.Args{Command: "ADD", ContainerID: "vlan-test", NetNS: f.cont.Path(), IfName: ifName,
 			Path: dir + ":" + testutils.PluginBinDir()}
@@ -222,9 +218,7 @@ var _ = Describe("vlan", func() {
 		Expect(errors.As(err, &e)).To(BeTrue(), "%T %v", err, err)
 		_, err = f.vlanLink()
 		Expect(err).To(MatchError(ContainSubstring("not found")))
-		log, err := os.ReadFile(filepath.Join(dir, "log"))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(string(log)).To(Equal("ADD\nDEL\n"))
+		Expect(log()).To(Equal("ADD\nDEL\n"))
 	})
 
 	It("refuses a CNI_IFNAME with %, which the kernel takes as a template, with code 4", func() {
