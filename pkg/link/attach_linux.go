@@ -44,6 +44,11 @@ type Adder struct {
 	// socket there, gives the link ifName the addresses and routes of res
 	// and brings it up (for example ipam.ConfigureIfaceWith).
 	Configure func(cont *netlinksafe.Handle, ifName string, res *current.Result) error
+	// Remove, when set, undoes Create in Rollback's stead of deleting the
+	// link (for example a link that was moved in and goes back); it runs
+	// after the IPAM DEL, and its error goes to stderr. Unset, the link
+	// args.IfName is deleted in the container.
+	Remove func() error
 }
 
 // Add is the ADD of a link plugin whose config common describes: it
@@ -106,7 +111,7 @@ func Add(common *netconf.Common, args *skel.CmdArgs, a Adder) error {
 	success := false
 	defer func() {
 		if !success {
-			Rollback(a.Plugin, common.IPAM.Type, args)
+			rollback(a.Plugin, common.IPAM.Type, args, a.Remove)
 		}
 	}()
 
@@ -165,10 +170,22 @@ func allocated(ipamType string, got ipamAdd, intf *current.Interface) (*current.
 // the container. Its own errors go to stderr, prefixed with plugin: the
 // caller returns the error that made the ADD fail.
 func Rollback(plugin, ipamType string, args *skel.CmdArgs) {
+	rollback(plugin, ipamType, args, nil)
+}
+
+// rollback is Rollback with remove, when not nil, in the stead of the
+// link's deletion (Adder.Remove).
+func rollback(plugin, ipamType string, args *skel.CmdArgs, remove func() error) {
 	if ipamType != "" {
 		if err := ipam.ExecDel(ipamType, args.StdinData); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: release ipam allocation after failed add: %v\n", plugin, err)
 		}
+	}
+	if remove != nil {
+		if err := remove(); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: undo %s after failed add: %v\n", plugin, args.IfName, err)
+		}
+		return
 	}
 	if err := DeleteIn(args.Netns, args.IfName); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: delete %s after failed add: %v\n", plugin, args.IfName, err)

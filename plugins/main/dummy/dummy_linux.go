@@ -24,14 +24,9 @@ import (
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 )
 
-// createDummy is `ip link add IFNAME type dummy` in the calling thread's
-// namespace; it returns the link as a result interface.
-func createDummy(ifName string) (*current.Interface, error) {
-	h, err := netlinksafe.NewHandle()
-	if err != nil {
-		return nil, err
-	}
-	defer h.Close()
+// createDummy is `ip link add IFNAME type dummy` in the namespace of the
+// netlink socket h; it returns the link as a result interface.
+func createDummy(h *netlinksafe.Handle, ifName string) (*current.Interface, error) {
 	if err := h.LinkAdd(&netlink.Dummy{LinkAttrs: netlink.LinkAttrs{Name: ifName}}); err != nil {
 		return nil, fmt.Errorf("add dummy link %s: %w", ifName, err)
 	}

@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -32,6 +33,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
+	"github.com/containernetworking/plugins/pkg/link/linktest"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -178,6 +180,20 @@ var _ = Describe("dummy", func() {
 		_, err = run("ADD", unreachable, n.Path())
 		Expect(err).To(MatchError(ContainSubstring("add route 203.0.113.0/24 via 192.0.2.1 dev dummy0")))
 		linkGone(n)
+	})
+
+	It("fails ADD on an IPAM result with a null ips element, releases it and leaves nothing", func() {
+		n := testutils.NewNSForSpec()
+		dir, log := linktest.FakeIPAM(`{"cniVersion":"1.1.0","ips":[null]}`)
+		conf := []byte(`{"cniVersion":"1.1.0","name":"dummy-test","type":"dummy","ipam":{"type":"fake"}}`)
+		args := &invoke.Args{Command: "ADD", ContainerID: "dummy-test", NetNS: n.Path(), IfName: ifName,
+			Path: dir + ":" + testutils.PluginBinDir()}
+		_, err := invoke.ExecPluginWithResult(context.Background(), filepath.Join(testutils.PluginBinDir(), "dummy"), conf, args, nil)
+		Expect(err).To(MatchError(ContainSubstring("result of ipam plugin fake: ips[0] is null")))
+		var e *types.Error
+		Expect(errors.As(err, &e)).To(BeTrue(), "%T %v", err, err)
+		linkGone(n)
+		Expect(log()).To(Equal("ADD\nDEL\n"))
 	})
 
 	It("runs the config of upstream's documentation unchanged", func() {

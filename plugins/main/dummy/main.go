@@ -18,10 +18,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"os"
-
 	"github.com/containernetworking/cni/pkg/skel"
 	current "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
@@ -29,6 +25,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netconf"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
 )
@@ -49,9 +46,9 @@ func loadConf(args *skel.CmdArgs) (*netconf.Common, error) {
 }
 
 // cmdAdd creates the dummy link, gets its addresses from the IPAM plugin,
-// configures it and prints the result. A failure after the link exists
-// releases the allocation and deletes the link.
-func cmdAdd(args *skel.CmdArgs) (err error) {
+// configures it and prints the result (link.Add). A failure after the link
+// exists releases the allocation and deletes the link.
+func cmdAdd(args *skel.CmdArgs) error {
 	common, err := loadConf(args)
 	if err != nil {
 		return err
@@ -59,123 +56,37 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 	if common.IPAM.Type == "" {
 		return netconf.Invalid("dummy interface requires an IPAM configuration: set ipam.type")
 	}
-	netns, err := ns.GetNS(args.Netns)
-	if err != nil {
-		return fmt.Errorf("open netns %q: %w", args.Netns, err)
-	}
-	defer netns.Close()
-
-	var intf *current.Interface
-	if err := netns.Do(func(ns.NetNS) (err error) {
-		intf, err = createDummy(args.IfName)
-		return err
-	}); err != nil {
-		return err
-	}
-	intf.Sandbox = netns.Path()
-	defer func() {
-		if err != nil {
-			rollback(common.IPAM.Type, args)
-		}
-	}()
-
-	r, err := ipam.ExecAdd(common.IPAM.Type, args.StdinData)
-	if err != nil {
-		return err
-	}
-	res, err := current.NewResultFromResult(r)
-	if err != nil {
-		return fmt.Errorf("convert result of ipam plugin %s: %w", common.IPAM.Type, err)
-	}
-	if len(res.IPs) == 0 {
-		return errors.New("ipam plugin " + common.IPAM.Type + " returned no address")
-	}
-	res.Interfaces = []*current.Interface{intf}
-	for _, ipc := range res.IPs {
-		if ipc != nil {
-			ipc.Interface = current.Int(0)
-		}
-	}
-	if err := netns.Do(func(ns.NetNS) error { return ipam.ConfigureIface(args.IfName, res) }); err != nil {
-		return err
-	}
-	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
-		res.DNS = common.DNS
-	}
-	return netconf.PrintResult(res, common.CNIVersion)
-}
-
-// rollback undoes a failed ADD once the link exists: the IPAM DEL (safe
-// also when the IPAM ADD failed) and the link's deletion. Its own errors go
-// to stderr: the caller returns the error that made ADD fail.
-func rollback(ipamType string, args *skel.CmdArgs) {
-	if err := ipam.ExecDel(ipamType, args.StdinData); err != nil {
-		fmt.Fprintf(os.Stderr, "dummy: release ipam allocation after failed add: %v\n", err)
-	}
-	if err := link.DeleteIn(args.Netns, args.IfName); err != nil {
-		fmt.Fprintf(os.Stderr, "dummy: delete %s after failed add: %v\n", args.IfName, err)
-	}
+	return link.Add(common, args, link.Adder{
+		Plugin: "dummy",
+		Create: func(netns ns.NetNS, cont *netlinksafe.Handle) (*current.Interface, error) {
+			intf, err := createDummy(cont, args.IfName)
+			if err != nil {
+				return nil, err
+			}
+			intf.Sandbox = netns.Path()
+			return intf, nil
+		},
+		Configure: ipam.ConfigureIfaceWith,
+	})
 }
 
 // cmdCheck runs the IPAM plugin's CHECK and verifies the link's kind and MAC
-// and what IPAM configured on it.
+// and what IPAM configured on it (link.Check).
 func cmdCheck(args *skel.CmdArgs) error {
 	common, err := loadConf(args)
 	if err != nil {
 		return err
 	}
-	if common.PrevResult == nil {
-		return netconf.Invalid("required prevResult missing")
-	}
-	if common.IPAM.Type != "" {
-		if err := ipam.ExecCheck(common.IPAM.Type, args.StdinData); err != nil {
-			return err
-		}
-	}
-	_, intf, err := link.FindInterface(common.PrevResult, args.IfName, args.Netns)
-	if err != nil {
-		return err
-	}
-	return ns.WithNetNSPath(args.Netns, func(ns.NetNS) error {
-		if err := checkDummy(args.IfName, intf.Mac); err != nil {
-			return err
-		}
-		return ipam.CheckIface(args.IfName, common.PrevResult)
-	})
+	return link.Check(common, args, func(mac string) error { return checkDummy(args.IfName, mac) })
 }
 
 // cmdDel releases the IPAM allocation and deletes the link; a namespace or
-// link already gone is not an error.
-func cmdDel(args *skel.CmdArgs) error {
-	common, err := loadConf(args)
-	if err != nil {
-		return err
-	}
-	var ipamErr error
-	if common.IPAM.Type != "" {
-		ipamErr = ipam.ExecDel(common.IPAM.Type, args.StdinData)
-	}
-	if err := link.DeleteIn(args.Netns, args.IfName); err != nil {
-		return errors.Join(ipamErr, err)
-	}
-	// Returned as is, so that the IPAM plugin's CNI error code survives.
-	return ipamErr
-}
+// link already gone is not an error. It reads only the IPAM type of the
+// config (link.WithIPAMType): a config that ADD refuses still deletes.
+func cmdDel(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Del) }
 
 // cmdGC runs the IPAM plugin's GC: the link goes with its namespace.
-func cmdGC(args *skel.CmdArgs) error {
-	common, err := loadConf(args)
-	if err != nil || common.IPAM.Type == "" {
-		return err
-	}
-	return ipam.ExecGC(common.IPAM.Type, args.StdinData)
-}
+func cmdGC(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.GC) }
 
 // cmdStatus reports the IPAM plugin's STATUS.
-func cmdStatus(args *skel.CmdArgs) error {
-	common, err := loadConf(args)
-	if err != nil || common.IPAM.Type == "" {
-		return err
-	}
-	return ipam.ExecStatus(common.IPAM.Type, args.StdinData)
-}
+func cmdStatus(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Status) }

@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -30,6 +31,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
+	"github.com/containernetworking/plugins/pkg/link/linktest"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -210,6 +212,28 @@ var _ = Describe("host-device", func() {
 		Expect(back.Attrs().Alias).To(BeEmpty())
 		_, err = linkIn(f.cont, ifName)
 		Expect(err).To(MatchError(ContainSubstring("not found")))
+	})
+
+	It("fails ADD on an IPAM result with a null ips element, releases it and gives the device back", func() {
+		f := newFixture("dev0")
+		dir, log := linktest.FakeIPAM(`{"cniVersion":"1.1.0","ips":[null]}`)
+		conf := []byte(`{"cniVersion":"1.1.0","name":"hd-test","type":"host-device","device":"dev0","ipam":{"type":"fake"}}`)
+		args := &invoke.Args{Command: "ADD", ContainerID: "hd-test", NetNS: f.cont.Path(), IfName: ifName,
+			Path: dir + ":" + testutils.PluginBinDir()}
+		var err error
+		Expect(f.host.Do(func(ns.NetNS) error {
+			_, err = invoke.ExecPluginWithResult(context.Background(), filepath.Join(testutils.PluginBinDir(), "host-device"), conf, args, nil)
+			return nil
+		})).To(Succeed())
+		Expect(err).To(MatchError(ContainSubstring("result of ipam plugin fake: ips[0] is null")))
+		var e *types.Error
+		Expect(errors.As(err, &e)).To(BeTrue(), "%T %v", err, err)
+		back, err := linkIn(f.host, "dev0")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(back.Attrs().MTU).To(Equal(1400))
+		_, err = linkIn(f.cont, ifName)
+		Expect(err).To(MatchError(ContainSubstring("not found")))
+		Expect(log()).To(Equal("ADD\nDEL\n"))
 	})
 
 	DescribeTable("refuses what it cannot do",

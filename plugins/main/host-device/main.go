@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 
 	"github.com/containernetworking/cni/pkg/skel"
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -31,6 +30,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netconf"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
 )
@@ -102,124 +102,76 @@ func loadConf(args *skel.CmdArgs) (*NetConf, *netconf.Common, error) {
 }
 
 // cmdAdd moves the interface into the container as CNI_IFNAME, configures
-// it with the IPAM plugin's result and prints the result. A failure after
-// the move gives the interface back and releases the allocation. A PCI
-// device that has no network interface (bound to a user-space driver such
-// as DPDK's) is only reported, with its PCI address; ipam is ignored.
-func cmdAdd(args *skel.CmdArgs) (err error) {
+// it with the IPAM plugin's result and prints the result (link.Add). A
+// failure after the move gives the interface back and releases the
+// allocation. A PCI device that has no network interface (bound to a
+// user-space driver such as DPDK's) is only reported, with its PCI
+// address; ipam is ignored.
+func cmdAdd(args *skel.CmdArgs) error {
 	conf, common, err := loadConf(args)
 	if err != nil {
 		return err
 	}
 	sel, _ := conf.selector()
-	netns, err := ns.GetNS(args.Netns)
-	if err != nil {
-		return fmt.Errorf("open netns %q: %w", args.Netns, err)
-	}
-	defer netns.Close()
-	host, err := ns.GetCurrentNS()
-	if err != nil {
-		return err
-	}
-	defer host.Close()
-
-	var intf *current.Interface
 	if sel.pciID != "" && !pciDeviceExists(sel.pciID) {
 		return fmt.Errorf("find %s: no such PCI device", sel)
 	}
 	if sel.pciID != "" && !hasNetDevice(sel.pciID) {
 		res := &current.Result{
 			CNIVersion: current.ImplementedSpecVersion,
-			Interfaces: []*current.Interface{{Name: args.IfName, PciID: sel.pciID, Sandbox: netns.Path()}},
+			Interfaces: []*current.Interface{{Name: args.IfName, PciID: sel.pciID, Sandbox: args.Netns}},
 		}
 		return netconf.PrintResult(res, common.CNIVersion)
 	}
-	from := host
-	if conf.LinkInContainer {
-		from = netns
-	}
-	if intf, err = moveIn(sel, from, netns, args.IfName); err != nil {
+	host, err := ns.GetCurrentNS()
+	if err != nil {
 		return err
 	}
-	intf.PciID = sel.pciID
-	back := host
+	defer host.Close()
+	// back is where a failed ADD gives the interface back to: nil leaves
+	// it in the container, where linkInContainer found it.
+	back, mtu := host, 0
 	if conf.LinkInContainer {
 		back = nil
 	}
-	defer func() {
-		if err != nil {
-			rollback(common.IPAM.Type, args, back, intf.Mtu)
-		}
-	}()
-
-	res := &current.Result{CNIVersion: current.ImplementedSpecVersion}
-	if common.IPAM.Type != "" {
-		r, err := ipam.ExecAdd(common.IPAM.Type, args.StdinData)
-		if err != nil {
-			return err
-		}
-		if res, err = current.NewResultFromResult(r); err != nil {
-			return fmt.Errorf("convert result of ipam plugin %s: %w", common.IPAM.Type, err)
-		}
-	}
-	res.Interfaces = []*current.Interface{intf}
-	for _, ipc := range res.IPs {
-		if ipc != nil {
-			ipc.Interface = current.Int(0)
-		}
-	}
-	if err := netns.Do(func(ns.NetNS) error { return ipam.ConfigureIface(args.IfName, res) }); err != nil {
-		return err
-	}
-	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
-		res.DNS = common.DNS
-	}
-	return netconf.PrintResult(res, common.CNIVersion)
-}
-
-// rollback undoes a failed ADD once the interface is in the container.
-// Its own errors go to stderr: the caller returns the error that made ADD
-// fail.
-func rollback(ipamType string, args *skel.CmdArgs, to ns.NetNS, mtu int) {
-	if ipamType != "" {
-		if err := ipam.ExecDel(ipamType, args.StdinData); err != nil {
-			fmt.Fprintf(os.Stderr, "host-device: release ipam allocation after failed add: %v\n", err)
-		}
-	}
-	if err := giveBack(args.Netns, args.IfName, to, mtu); err != nil {
-		fmt.Fprintf(os.Stderr, "host-device: give %s back after failed add: %v\n", args.IfName, err)
-	}
+	return link.Add(common, args, link.Adder{
+		Plugin: "host-device",
+		Create: func(netns ns.NetNS, _ *netlinksafe.Handle) (*current.Interface, error) {
+			from := host
+			if conf.LinkInContainer {
+				from = netns
+			}
+			intf, err := moveIn(sel, from, netns, args.IfName)
+			if err != nil {
+				return nil, err
+			}
+			intf.PciID = sel.pciID
+			mtu = intf.Mtu
+			return intf, nil
+		},
+		Configure: ipam.ConfigureIfaceWith,
+		Remove:    func() error { return giveBack(args.Netns, args.IfName, back, mtu) },
+	})
 }
 
 // cmdCheck runs the IPAM plugin's CHECK and verifies the interface's MAC
-// and what IPAM configured on it.
+// and what IPAM configured on it (link.Check). A PCI device reported
+// without a network interface has nothing to look at but the IPAM
+// plugin's CHECK.
 func cmdCheck(args *skel.CmdArgs) error {
 	_, common, err := loadConf(args)
 	if err != nil {
 		return err
 	}
-	if common.PrevResult == nil {
-		return netconf.Invalid("required prevResult missing")
-	}
-	if common.IPAM.Type != "" {
-		if err := ipam.ExecCheck(common.IPAM.Type, args.StdinData); err != nil {
-			return err
+	if common.PrevResult != nil && netconf.NullElement(common.PrevResult, "prevResult") == nil {
+		if _, intf, err := link.FindInterface(common.PrevResult, args.IfName, args.Netns); err == nil && intf.PciID != "" && intf.Mac == "" {
+			if common.IPAM.Type != "" {
+				return ipam.ExecCheck(common.IPAM.Type, args.StdinData)
+			}
+			return nil
 		}
 	}
-	_, intf, err := link.FindInterface(common.PrevResult, args.IfName, args.Netns)
-	if err != nil {
-		return err
-	}
-	if intf.PciID != "" && intf.Mac == "" {
-		// A device without a network interface: nothing to look at.
-		return nil
-	}
-	return ns.WithNetNSPath(args.Netns, func(ns.NetNS) error {
-		if err := checkLink(args.IfName, intf.Mac); err != nil {
-			return err
-		}
-		return ipam.CheckIface(args.IfName, common.PrevResult)
-	})
+	return link.Check(common, args, func(mac string) error { return checkLink(args.IfName, mac) })
 }
 
 // cmdDel releases the IPAM allocation and gives the interface back to the
@@ -256,20 +208,10 @@ func cmdDel(args *skel.CmdArgs) error {
 	return ipamErr
 }
 
-// cmdGC runs the IPAM plugin's GC.
-func cmdGC(args *skel.CmdArgs) error {
-	common, err := netconf.Load(args.StdinData, nil)
-	if err != nil || common.IPAM.Type == "" {
-		return err
-	}
-	return ipam.ExecGC(common.IPAM.Type, args.StdinData)
-}
+// cmdGC runs the IPAM plugin's GC. Like DEL, it reads only the IPAM
+// type of the config (link.WithIPAMType).
+func cmdGC(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.GC) }
 
-// cmdStatus reports the IPAM plugin's STATUS.
-func cmdStatus(args *skel.CmdArgs) error {
-	common, err := netconf.Load(args.StdinData, nil)
-	if err != nil || common.IPAM.Type == "" {
-		return err
-	}
-	return ipam.ExecStatus(common.IPAM.Type, args.StdinData)
-}
+// cmdStatus reports the IPAM plugin's STATUS. It reads only the IPAM type
+// of the config (link.WithIPAMType).
+func cmdStatus(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Status) }

@@ -19,7 +19,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -32,6 +31,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netconf"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
 	"github.com/containernetworking/plugins/pkg/utils/sysctl"
@@ -87,9 +87,9 @@ func loadConf(args *skel.CmdArgs) (*NetConf, *netconf.Common, error) {
 }
 
 // cmdAdd creates the tap in the container, configures it with the IPAM
-// plugin's result when ipam is set, and prints the result. A failure after
-// the tap exists releases the allocation and deletes the tap.
-func cmdAdd(args *skel.CmdArgs) (err error) {
+// plugin's result when ipam is set, and prints the result (link.Add). A
+// failure after the tap exists releases the allocation and deletes the tap.
+func cmdAdd(args *skel.CmdArgs) error {
 	conf, common, err := loadConf(args)
 	if err != nil {
 		return err
@@ -97,58 +97,34 @@ func cmdAdd(args *skel.CmdArgs) (err error) {
 	if conf.SELinuxContext != "" && !selinuxEnabled() {
 		fmt.Fprintf(os.Stderr, "tap: selinuxcontext %q ignored: SELinux is not enabled on this host\n", conf.SELinuxContext)
 	}
-	netns, err := ns.GetNS(args.Netns)
-	if err != nil {
-		return fmt.Errorf("open netns %q: %w", args.Netns, err)
-	}
-	defer netns.Close()
-
-	var intf *current.Interface
-	err = netns.Do(func(ns.NetNS) (err error) {
-		intf, err = createTap(conf, args.IfName)
-		return err
+	return link.Add(common, args, link.Adder{
+		Plugin: "tap",
+		Create: func(netns ns.NetNS, _ *netlinksafe.Handle) (intf *current.Interface, err error) {
+			// The tap is made through /dev/net/tun, whose device lands in
+			// the namespace of the calling thread.
+			if err := netns.Do(func(ns.NetNS) (err error) {
+				intf, err = createTap(conf, args.IfName)
+				return err
+			}); err != nil {
+				return nil, err
+			}
+			intf.Sandbox = netns.Path()
+			return intf, nil
+		},
+		Configure: func(cont *netlinksafe.Handle, ifName string, res *current.Result) error {
+			// Without IPAM the tap stays as createTap left it.
+			if common.IPAM.Type == "" {
+				return nil
+			}
+			return configure(cont, ifName, res)
+		},
 	})
-	if err != nil {
-		return err
-	}
-	intf.Sandbox = netns.Path()
-	defer func() {
-		if err != nil {
-			rollback(common.IPAM.Type, args)
-		}
-	}()
-
-	res := &current.Result{CNIVersion: current.ImplementedSpecVersion}
-	if common.IPAM.Type != "" {
-		r, err := ipam.ExecAdd(common.IPAM.Type, args.StdinData)
-		if err != nil {
-			return err
-		}
-		if res, err = current.NewResultFromResult(r); err != nil {
-			return fmt.Errorf("convert result of ipam plugin %s: %w", common.IPAM.Type, err)
-		}
-	}
-	res.Interfaces = []*current.Interface{intf}
-	for _, ipc := range res.IPs {
-		if ipc != nil {
-			ipc.Interface = current.Int(0)
-		}
-	}
-	if common.IPAM.Type != "" {
-		if err := netns.Do(func(ns.NetNS) error { return configure(args.IfName, res) }); err != nil {
-			return err
-		}
-	}
-	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
-		res.DNS = common.DNS
-	}
-	return netconf.PrintResult(res, common.CNIVersion)
 }
 
 // configure sets the tap's addresses and routes. With an IPv4 address it
 // sets arp_notify to 1 first, as upstream v1.10.0's tap leaves it, so that
 // the kernel announces the addresses when the link's MAC or state changes.
-func configure(ifName string, res *current.Result) error {
+func configure(cont *netlinksafe.Handle, ifName string, res *current.Result) error {
 	for _, ipc := range res.IPs {
 		if ipc != nil && ipaddr.Is4(ipc.Address.IP) {
 			if err := sysctl.Set("net/ipv4/conf/"+ifName+"/arp_notify", "1"); err != nil {
@@ -157,80 +133,26 @@ func configure(ifName string, res *current.Result) error {
 			break
 		}
 	}
-	return ipam.ConfigureIface(ifName, res)
-}
-
-// rollback undoes a failed ADD once the tap exists. Its own errors go to
-// stderr: the caller returns the error that made ADD fail.
-func rollback(ipamType string, args *skel.CmdArgs) {
-	if ipamType != "" {
-		if err := ipam.ExecDel(ipamType, args.StdinData); err != nil {
-			fmt.Fprintf(os.Stderr, "tap: release ipam allocation after failed add: %v\n", err)
-		}
-	}
-	if err := link.DeleteIn(args.Netns, args.IfName); err != nil {
-		fmt.Fprintf(os.Stderr, "tap: delete %s after failed add: %v\n", args.IfName, err)
-	}
+	return ipam.ConfigureIfaceWith(cont, ifName, res)
 }
 
 // cmdCheck runs the IPAM plugin's CHECK and verifies the tap's mode, queue
-// mode, owner, group and MAC and what IPAM configured on it.
+// mode, owner, group and MAC and what IPAM configured on it (link.Check).
 func cmdCheck(args *skel.CmdArgs) error {
 	conf, common, err := loadConf(args)
 	if err != nil {
 		return err
 	}
-	if common.PrevResult == nil {
-		return netconf.Invalid("required prevResult missing")
-	}
-	if common.IPAM.Type != "" {
-		if err := ipam.ExecCheck(common.IPAM.Type, args.StdinData); err != nil {
-			return err
-		}
-	}
-	_, intf, err := link.FindInterface(common.PrevResult, args.IfName, args.Netns)
-	if err != nil {
-		return err
-	}
-	return ns.WithNetNSPath(args.Netns, func(ns.NetNS) error {
-		if err := checkTap(conf, args.IfName, intf.Mac); err != nil {
-			return err
-		}
-		return ipam.CheckIface(args.IfName, common.PrevResult)
-	})
+	return link.Check(common, args, func(mac string) error { return checkTap(conf, args.IfName, mac) })
 }
 
 // cmdDel releases the IPAM allocation and deletes the tap; a namespace or
-// tap already gone is not an error. Only the ipam section is needed.
-func cmdDel(args *skel.CmdArgs) error {
-	common, err := netconf.Load(args.StdinData, nil)
-	if err != nil {
-		return err
-	}
-	var ipamErr error
-	if common.IPAM.Type != "" {
-		ipamErr = ipam.ExecDel(common.IPAM.Type, args.StdinData)
-	}
-	if err := link.DeleteIn(args.Netns, args.IfName); err != nil {
-		return errors.Join(ipamErr, err)
-	}
-	return ipamErr
-}
+// tap already gone is not an error. It reads only the IPAM type of the
+// config (link.WithIPAMType): a config that ADD refuses still deletes.
+func cmdDel(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Del) }
 
 // cmdGC runs the IPAM plugin's GC: the tap goes with its namespace.
-func cmdGC(args *skel.CmdArgs) error {
-	common, err := netconf.Load(args.StdinData, nil)
-	if err != nil || common.IPAM.Type == "" {
-		return err
-	}
-	return ipam.ExecGC(common.IPAM.Type, args.StdinData)
-}
+func cmdGC(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.GC) }
 
 // cmdStatus reports the IPAM plugin's STATUS.
-func cmdStatus(args *skel.CmdArgs) error {
-	common, err := netconf.Load(args.StdinData, nil)
-	if err != nil || common.IPAM.Type == "" {
-		return err
-	}
-	return ipam.ExecStatus(common.IPAM.Type, args.StdinData)
-}
+func cmdStatus(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Status) }

@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -31,6 +32,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/vishvananda/netlink"
 
+	"github.com/containernetworking/plugins/pkg/link/linktest"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -191,6 +193,21 @@ var _ = Describe("tap", func() {
 		Expect(err).To(MatchError(ContainSubstring("add route 203.0.113.0/24 via 192.0.2.1 dev tap0")))
 		_, err = tapIn(m)
 		Expect(err).To(MatchError(ContainSubstring("not found")))
+	})
+
+	It("fails ADD on an IPAM result with a null ips element, releases it and leaves nothing", func() {
+		n := testutils.NewNSForSpec()
+		dir, log := linktest.FakeIPAM(`{"cniVersion":"1.1.0","ips":[null]}`)
+		conf := []byte(`{"cniVersion":"1.1.0","name":"tap-test","type":"tap","ipam":{"type":"fake"}}`)
+		args := &invoke.Args{Command: "ADD", ContainerID: "tap-test", NetNS: n.Path(), IfName: ifName,
+			Path: dir + ":" + testutils.PluginBinDir()}
+		_, err := invoke.ExecPluginWithResult(context.Background(), filepath.Join(testutils.PluginBinDir(), "tap"), conf, args, nil)
+		Expect(err).To(MatchError(ContainSubstring("result of ipam plugin fake: ips[0] is null")))
+		var e *types.Error
+		Expect(errors.As(err, &e)).To(BeTrue(), "%T %v", err, err)
+		_, err = tapIn(n)
+		Expect(err).To(MatchError(ContainSubstring("not found")))
+		Expect(log()).To(Equal("ADD\nDEL\n"))
 	})
 
 	DescribeTable("refuses bad input with code 7",

@@ -18,9 +18,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/containernetworking/cni/pkg/skel"
 	current "github.com/containernetworking/cni/pkg/types/100"
@@ -30,6 +28,7 @@ import (
 	"github.com/containernetworking/plugins/pkg/ipam"
 	"github.com/containernetworking/plugins/pkg/link"
 	"github.com/containernetworking/plugins/pkg/netconf"
+	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/utils/buildversion"
 )
@@ -81,93 +80,32 @@ func loadConf(args *skel.CmdArgs) (*NetConf, *netconf.Common, error) {
 }
 
 // cmdAdd creates the vlan link in the container, gets its addresses from
-// the IPAM plugin, configures it and prints the result. A failure after
-// the link exists releases the allocation and deletes the link.
-func cmdAdd(args *skel.CmdArgs) (err error) {
+// the IPAM plugin, configures it and prints the result (link.Add). A
+// failure after the link exists releases the allocation and deletes the
+// link.
+func cmdAdd(args *skel.CmdArgs) error {
 	conf, common, err := loadConf(args)
 	if err != nil {
 		return err
 	}
-	netns, err := ns.GetNS(args.Netns)
-	if err != nil {
-		return fmt.Errorf("open netns %q: %w", args.Netns, err)
-	}
-	defer netns.Close()
-	cont, err := link.OpenIn(netns)
-	if err != nil {
-		return fmt.Errorf("open netns %q: %w", args.Netns, err)
-	}
-	defer cont.Close()
-
-	vlan := &netlink.Vlan{VlanId: conf.VLANID}
-	intf, err := link.CreateOn(vlan, netns, cont, args.IfName, conf.Master, conf.MTU, conf.LinkInContainer)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			rollback(common.IPAM.Type, args)
-		}
-	}()
-
-	res := &current.Result{CNIVersion: current.ImplementedSpecVersion}
-	if common.IPAM.Type != "" {
-		r, err := ipam.ExecAdd(common.IPAM.Type, args.StdinData)
-		if err != nil {
-			return err
-		}
-		if res, err = current.NewResultFromResult(r); err != nil {
-			return fmt.Errorf("convert result of ipam plugin %s: %w", common.IPAM.Type, err)
-		}
-	}
-	res.Interfaces = []*current.Interface{intf}
-	for _, ipc := range res.IPs {
-		if ipc != nil {
-			ipc.Interface = current.Int(0)
-		}
-	}
-	if err := netns.Do(func(ns.NetNS) error { return ipam.ConfigureIfaceWith(cont, args.IfName, res) }); err != nil {
-		return err
-	}
-	if len(common.DNS.Nameservers) > 0 || len(common.DNS.Search) > 0 {
-		res.DNS = common.DNS
-	}
-	return netconf.PrintResult(res, common.CNIVersion)
-}
-
-// rollback undoes a failed ADD once the link exists. Its own errors go to
-// stderr: the caller returns the error that made ADD fail.
-func rollback(ipamType string, args *skel.CmdArgs) {
-	if ipamType != "" {
-		if err := ipam.ExecDel(ipamType, args.StdinData); err != nil {
-			fmt.Fprintf(os.Stderr, "vlan: release ipam allocation after failed add: %v\n", err)
-		}
-	}
-	if err := link.DeleteIn(args.Netns, args.IfName); err != nil {
-		fmt.Fprintf(os.Stderr, "vlan: delete %s after failed add: %v\n", args.IfName, err)
-	}
+	return link.Add(common, args, link.Adder{
+		Plugin: "vlan",
+		Create: func(netns ns.NetNS, cont *netlinksafe.Handle) (*current.Interface, error) {
+			vlan := &netlink.Vlan{VlanId: conf.VLANID}
+			return link.CreateOn(vlan, netns, cont, args.IfName, conf.Master, conf.MTU, conf.LinkInContainer)
+		},
+		Configure: ipam.ConfigureIfaceWith,
+	})
 }
 
 // cmdCheck runs the IPAM plugin's CHECK and verifies the link's kind, tag
-// and MAC and what IPAM configured on it.
+// and MAC and what IPAM configured on it (link.Check).
 func cmdCheck(args *skel.CmdArgs) error {
 	conf, common, err := loadConf(args)
 	if err != nil {
 		return err
 	}
-	if common.PrevResult == nil {
-		return netconf.Invalid("required prevResult missing")
-	}
-	if common.IPAM.Type != "" {
-		if err := ipam.ExecCheck(common.IPAM.Type, args.StdinData); err != nil {
-			return err
-		}
-	}
-	_, intf, err := link.FindInterface(common.PrevResult, args.IfName, args.Netns)
-	if err != nil {
-		return err
-	}
-	return ns.WithNetNSPath(args.Netns, func(ns.NetNS) error {
+	return link.Check(common, args, func(mac string) error {
 		l, err := link.Get(args.IfName, "vlan")
 		if err != nil {
 			return err
@@ -175,44 +113,17 @@ func cmdCheck(args *skel.CmdArgs) error {
 		if id := l.(*netlink.Vlan).VlanId; id != conf.VLANID {
 			return fmt.Errorf("check link %s: vlan id %d, want %d", args.IfName, id, conf.VLANID)
 		}
-		if err := link.CheckMAC(args.IfName, l.Attrs().HardwareAddr, intf.Mac); err != nil {
-			return err
-		}
-		return ipam.CheckIface(args.IfName, common.PrevResult)
+		return link.CheckMAC(args.IfName, l.Attrs().HardwareAddr, mac)
 	})
 }
 
 // cmdDel releases the IPAM allocation and deletes the link; a namespace or
-// link already gone is not an error. Only the ipam section is needed.
-func cmdDel(args *skel.CmdArgs) error {
-	common, err := netconf.Load(args.StdinData, nil)
-	if err != nil {
-		return err
-	}
-	var ipamErr error
-	if common.IPAM.Type != "" {
-		ipamErr = ipam.ExecDel(common.IPAM.Type, args.StdinData)
-	}
-	if err := link.DeleteIn(args.Netns, args.IfName); err != nil {
-		return errors.Join(ipamErr, err)
-	}
-	return ipamErr
-}
+// link already gone is not an error. It reads only the IPAM type of the
+// config (link.WithIPAMType): a config that ADD refuses still deletes.
+func cmdDel(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Del) }
 
 // cmdGC runs the IPAM plugin's GC: the link goes with its namespace.
-func cmdGC(args *skel.CmdArgs) error {
-	common, err := netconf.Load(args.StdinData, nil)
-	if err != nil || common.IPAM.Type == "" {
-		return err
-	}
-	return ipam.ExecGC(common.IPAM.Type, args.StdinData)
-}
+func cmdGC(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.GC) }
 
 // cmdStatus reports the IPAM plugin's STATUS.
-func cmdStatus(args *skel.CmdArgs) error {
-	common, err := netconf.Load(args.StdinData, nil)
-	if err != nil || common.IPAM.Type == "" {
-		return err
-	}
-	return ipam.ExecStatus(common.IPAM.Type, args.StdinData)
-}
+func cmdStatus(args *skel.CmdArgs) error { return link.WithIPAMType(args, link.Status) }

@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -32,6 +33,7 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"github.com/containernetworking/plugins/pkg/ip"
+	"github.com/containernetworking/plugins/pkg/link/linktest"
 	"github.com/containernetworking/plugins/pkg/netlinksafe"
 	"github.com/containernetworking/plugins/pkg/ns"
 	"github.com/containernetworking/plugins/pkg/testutils"
@@ -199,6 +201,43 @@ var _ = Describe("vlan", func() {
 		Expect(err).To(MatchError(ContainSubstring("add route 203.0.113.0/24 via 192.0.2.1 dev net1")))
 		_, err = f.vlanLink()
 		Expect(err).To(MatchError(ContainSubstring("not found")))
+	})
+
+	It("fails ADD on an IPAM result with a null ips element, releases it and leaves nothing", func() {
+		f := newFixture()
+		dir, log := linktest.FakeIPAM(`{"cniVersion":"1.1.0","ips":[null]}`)
+		conf := []byte(`{"cniVersion":"1.1.0","name":"vlan-test","type":"vlan",` + onEth0 + `,"ipam":{"type":"fake"}}`)
+		args := &invoke.Args{Command: "ADD", ContainerID: "vlan-test", NetNS: f.cont.Path(), IfName: ifName,
+			Path: dir + ":" + testutils.PluginBinDir()}
+		var err error
+		Expect(f.host.Do(func(ns.NetNS) error {
+			_, err = invoke.ExecPluginWithResult(context.Background(), filepath.Join(testutils.PluginBinDir(), "vlan"), conf, args, nil)
+			return nil
+		})).To(Succeed())
+		Expect(err).To(MatchError(ContainSubstring("result of ipam plugin fake: ips[0] is null")))
+		var e *types.Error
+		Expect(errors.As(err, &e)).To(BeTrue(), "%T %v", err, err)
+		_, err = f.vlanLink()
+		Expect(err).To(MatchError(ContainSubstring("not found")))
+		Expect(log()).To(Equal("ADD\nDEL\n"))
+	})
+
+	It("refuses a CNI_IFNAME with %, which the kernel takes as a template, with code 4", func() {
+		f := newFixture()
+		args := &invoke.Args{Command: "ADD", ContainerID: "vlan-test", NetNS: f.cont.Path(), IfName: "net%d",
+			Path: testutils.PluginBinDir()}
+		var err error
+		Expect(f.host.Do(func(ns.NetNS) error {
+			_, err = invoke.ExecPluginWithResult(context.Background(), filepath.Join(testutils.PluginBinDir(), "vlan"),
+				conf("1.1.0", onEth0), args, nil)
+			return nil
+		})).To(Succeed())
+		Expect(testutils.ErrCode(err)).To(Equal(uint(4)), "%v", err)
+		Expect(f.cont.Do(func(ns.NetNS) error {
+			links, err := netlinksafe.LinkList()
+			Expect(links).To(HaveLen(1)) // lo only
+			return err
+		})).To(Succeed())
 	})
 
 	It("runs the config of upstream's documentation unchanged", func() {
