@@ -167,6 +167,35 @@ var _ = Describe("host-device", func() {
 		})
 	}
 
+	It("DEL gives the device back under a config ADD would refuse and a malformed prevResult", func() {
+		f := newFixture("dev0")
+		conf := []byte(`{"cniVersion":"1.1.0","name":"hd-test","type":"host-device","device":"dev0"}`)
+		_, err := f.run("ADD", conf, f.cont.Path())
+		Expect(err).NotTo(HaveOccurred())
+		edited := []byte(`{"cniVersion":"1.1.0","name":"hd-test","type":"host-device","device":"dev0","hwaddr":"zz",` +
+			`"linkInContainer":"yes","prevResult":{"interfaces":"not a list"}}`)
+		_, err = f.run("ADD", edited, f.cont.Path())
+		Expect(err).To(HaveOccurred(), "ADD refuses the edited config")
+		_, err = f.run("DEL", edited, f.cont.Path())
+		Expect(err).NotTo(HaveOccurred())
+		_, err = linkIn(f.host, "dev0")
+		Expect(err).NotTo(HaveOccurred(), "back under its own name")
+		_, err = linkIn(f.cont, ifName)
+		Expect(err).To(MatchError(ContainSubstring("not found")))
+	})
+
+	It("refuses a DEL in the plugin's own namespace and leaves its interface alone", func() {
+		f := newFixture(ifName)
+		conf := []byte(`{"cniVersion":"1.1.0","name":"hd-test","type":"host-device","device":"dev0"}`)
+		_, err := f.run("DEL", conf, f.host.Path())
+		var e *types.Error
+		Expect(errors.As(err, &e)).To(BeTrue(), "%v", err)
+		Expect(e.Code).To(Equal(uint(types.ErrInvalidNetNS)))
+		l, err := linkIn(f.host, ifName)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.Attrs().MTU).To(Equal(1400))
+	})
+
 	It("finds the device by hwaddr", func() {
 		f := newFixture("dev0")
 		dev, err := linkIn(f.host, "dev0")

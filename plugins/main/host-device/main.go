@@ -19,6 +19,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -179,33 +180,71 @@ func cmdCheck(args *skel.CmdArgs) error {
 // under its own name, down, with the MTU it had when prevResult reports
 // it. A namespace or interface already gone is not an error.
 func cmdDel(args *skel.CmdArgs) error {
-	conf := &NetConf{}
-	common, err := netconf.Load(args.StdinData, conf)
-	if err != nil {
+	if err := ns.RefuseOwn(args.Netns, args.NetnsOverride); err != nil {
+		// In the plugin's own namespace the "container's" device is a host
+		// interface, which giving back would rename and resize.
 		return err
 	}
+	td := loadTeardown(args)
 	var ipamErr error
-	if common.IPAM.Type != "" {
-		ipamErr = ipam.ExecDel(common.IPAM.Type, args.StdinData)
-	}
-	mtu := 0
-	if common.PrevResult != nil {
-		if _, intf, err := link.FindInterface(common.PrevResult, args.IfName, args.Netns); err == nil {
-			mtu = intf.Mtu
-		}
+	if td.ipamType != "" {
+		ipamErr = ipam.ExecDel(td.ipamType, args.StdinData)
 	}
 	to, err := ns.GetCurrentNS()
 	if err != nil {
 		return errors.Join(ipamErr, err)
 	}
 	defer to.Close()
-	if conf.LinkInContainer {
+	if td.linkInContainer {
 		to = nil
 	}
-	if err := giveBack(args.Netns, args.IfName, to, mtu); err != nil {
+	if err := giveBack(args.Netns, args.IfName, to, td.mtu); err != nil {
 		return errors.Join(ipamErr, err)
 	}
 	return ipamErr
+}
+
+// teardown is what DEL reads of the config: the IPAM type, whether the
+// device stays in the container, and the MTU prevResult reported for
+// CNI_IFNAME (0: unknown). Each is read on its own and a field that does
+// not decode counts as absent, so a config ADD would refuse, or one whose
+// prevResult is malformed, still deletes: a runtime retries a failing DEL
+// forever.
+type teardown struct {
+	ipamType        string
+	linkInContainer bool
+	mtu             int
+}
+
+func loadTeardown(args *skel.CmdArgs) teardown {
+	var td teardown
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(args.StdinData, &fields) != nil {
+		return td
+	}
+	var ipamConf struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(fields["ipam"], &ipamConf) == nil {
+		td.ipamType = ipamConf.Type
+	}
+	_ = json.Unmarshal(fields["linkInContainer"], &td.linkInContainer)
+	var prev struct {
+		Interfaces []*struct {
+			Name    string `json:"name"`
+			MTU     int    `json:"mtu"`
+			Sandbox string `json:"sandbox"`
+		} `json:"interfaces"`
+	}
+	if json.Unmarshal(fields["prevResult"], &prev) == nil {
+		for _, intf := range prev.Interfaces {
+			if intf != nil && intf.Name == args.IfName && intf.Sandbox == args.Netns {
+				td.mtu = intf.MTU
+				break
+			}
+		}
+	}
+	return td
 }
 
 // cmdGC runs the IPAM plugin's GC. Like DEL, it reads only the IPAM
